@@ -1,0 +1,105 @@
+#pragma once
+// Run statistics and the table of outstanding probes. Pure: times come in as arguments.
+// Every round-trip time is computed from the local send time recorded here and the kernel's
+// receive time, never from the reply's payload (a peer can forge it).
+
+#include <array>
+#include <bitset>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace uping {
+
+using Micros = std::int64_t;
+
+// A point in time taken from both clocks: the wall clock matches the kernel's receive
+// timestamps (SO_TIMESTAMPNS is CLOCK_REALTIME), the monotonic clock guards against steps of it.
+struct Instant {
+  std::chrono::nanoseconds wall{0};
+  std::chrono::nanoseconds monotonic{0};
+};
+
+// Round-trip time in whole microseconds (truncated, as iputils). The kernel timestamp is used
+// unless a wall-clock step makes it disagree with the monotonic clock, which always wins then.
+Micros round_trip_micros(const Instant& sent, std::chrono::nanoseconds received_wall,
+                         std::chrono::nanoseconds received_monotonic) noexcept;
+
+struct RttSummary {
+  Micros min = 0;
+  Micros avg = 0;
+  Micros max = 0;
+  Micros mdev = 0;
+};
+
+class Statistics {
+ public:
+  void record_transmit() noexcept { ++transmitted_; }
+  // A reply that was answered before counts as a duplicate; its time still enters min/avg/max.
+  void record_reply(std::optional<Micros> rtt, bool duplicate) noexcept;
+  void record_corrupted() noexcept { ++corrupted_; }
+  void record_error() noexcept { ++errors_; }
+  // Probes in flight when an answer arrived; the largest value seen is iputils' "pipe".
+  void observe_in_flight(std::uint64_t in_flight) noexcept;
+
+  std::uint64_t transmitted() const noexcept { return transmitted_; }
+  std::uint64_t received() const noexcept { return received_; }
+  std::uint64_t duplicates() const noexcept { return duplicates_; }
+  std::uint64_t corrupted() const noexcept { return corrupted_; }
+  std::uint64_t errors() const noexcept { return errors_; }
+  std::uint64_t pipe() const noexcept { return pipe_; }
+
+  // (transmitted - received) * 100 / transmitted; 0 before anything was sent.
+  double loss_percent() const noexcept;
+  // min / avg / max / mdev in microseconds over every timed reply (duplicates included), with
+  // iputils' integer arithmetic: avg truncated, mdev the floor of the population deviation.
+  std::optional<RttSummary> rtt_summary() const noexcept;
+  // Exponentially weighted moving average (weight 1/8), in microseconds; empty before a reply.
+  std::optional<Micros> ewma() const noexcept;
+
+ private:
+  std::uint64_t transmitted_ = 0;
+  std::uint64_t received_ = 0;
+  std::uint64_t duplicates_ = 0;
+  std::uint64_t corrupted_ = 0;
+  std::uint64_t errors_ = 0;
+  std::uint64_t pipe_ = 0;
+  std::uint64_t timed_ = 0;
+  Micros min_ = 0;
+  Micros max_ = 0;
+  Micros sum_ = 0;
+  unsigned __int128 sum_squares_ = 0;  // µs², exact for any run length
+  Micros ewma_x8_ = 0;                 // fixed point, as iputils keeps it
+};
+
+// Send times and answered flags for the 65,536 sequence numbers, reused as the sequence wraps.
+// Memory is allocated once; pages for sequences never sent are never touched.
+class ProbeTable {
+ public:
+  ProbeTable();
+
+  void on_send(std::uint16_t sequence, const Instant& at, std::uint64_t transmit_number) noexcept;
+
+  enum class Match : std::uint8_t { first, duplicate, unknown };
+  struct Lookup {
+    Match match = Match::unknown;
+    Instant sent;
+    std::uint64_t transmit_number = 0;  // 1-based count of the probe that carried this sequence
+  };
+  // Marks the sequence as answered. `unknown` for a sequence never sent (forged or foreign).
+  Lookup on_reply(std::uint16_t sequence) noexcept;
+  // An ICMP error settles the probe without answering it.
+  Lookup on_error(std::uint16_t sequence) noexcept;
+  bool answered(std::uint16_t sequence) const noexcept;
+
+ private:
+  struct Entry {
+    Instant sent;
+    std::uint64_t transmit_number = 0;  // 0: never sent
+  };
+  std::unique_ptr<std::array<Entry, 65536>> entries_;
+  std::bitset<65536> answered_;
+};
+
+}  // namespace uping

@@ -1,0 +1,1 @@
+#include "uping/engine.hpp"

@@ -1,0 +1,1 @@
+#include "uping/resolve.hpp"
