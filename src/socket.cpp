@@ -1,1 +1,233 @@
 #include "uping/socket.hpp"
+
+#include <linux/errqueue.h>
+#include <linux/icmp.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "uping/privileges.hpp"
+
+namespace uping::net {
+namespace {
+
+// Errors of a datagram socket() that a raw socket can get past. EACCES: the caller's group is
+// outside net.ipv4.ping_group_range. EPROTONOSUPPORT / EAFNOSUPPORT: a kernel without ICMP
+// datagram sockets (before 3.0, or 3.11 for IPv6). Anything else (EMFILE, ENOBUFS, ...) would
+// fail for a raw socket too.
+bool raw_socket_may_help(int error) noexcept {
+  return error == EACCES || error == EPROTONOSUPPORT || error == EAFNOSUPPORT;
+}
+
+template <typename T>
+bool set_option(int fd, int level, int name, const T& value) noexcept {
+  return setsockopt(fd, level, name, &value, sizeof value) == 0;
+}
+
+// Control messages are read with memcpy: CMSG_DATA is not aligned for every type.
+template <typename T>
+T cmsg_value(const cmsghdr* cmsg) noexcept {
+  T value{};
+  std::memcpy(&value, CMSG_DATA(cmsg), sizeof value);
+  return value;
+}
+
+void set_raw_filter(int fd, icmp::Family family) {
+  if (family == icmp::Family::v4) {
+    // ICMP_FILTER blocks the types whose bit is set: keep echo replies and the errors that can
+    // quote one of our requests, drop everything else before it reaches user space.
+    std::uint32_t wanted = (1U << icmp::v4::kEchoReply) | (1U << icmp::v4::kDestinationUnreachable) |
+                           (1U << icmp::v4::kSourceQuench) | (1U << icmp::v4::kRedirect) |
+                           (1U << icmp::v4::kTimeExceeded) | (1U << icmp::v4::kParameterProblem);
+    icmp_filter filter{~wanted};
+    set_option(fd, SOL_RAW, ICMP_FILTER, filter);
+    return;
+  }
+  icmp6_filter filter;
+  ICMP6_FILTER_SETBLOCKALL(&filter);
+  for (std::uint8_t type : {icmp::v6::kEchoReply, icmp::v6::kDestinationUnreachable,
+                            icmp::v6::kPacketTooBig, icmp::v6::kTimeExceeded,
+                            icmp::v6::kParameterProblem}) {
+    ICMP6_FILTER_SETPASS(type, &filter);
+  }
+  set_option(fd, IPPROTO_ICMPV6, ICMP6_FILTER, filter);
+}
+
+SocketAddress any_address(icmp::Family family) {
+  SocketAddress address;
+  if (family == icmp::Family::v4) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&address.storage);
+    sin->sin_family = AF_INET;
+    address.length = sizeof(sockaddr_in);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
+    sin6->sin6_family = AF_INET6;
+    address.length = sizeof(sockaddr_in6);
+  }
+  return address;
+}
+
+std::uint16_t bound_port(const sockaddr_storage& storage) noexcept {
+  if (storage.ss_family == AF_INET)
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
+  return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
+}
+
+std::string failure(std::string_view what, int error) {
+  return std::string(what) + ": " + std::strerror(error);
+}
+
+}  // namespace
+
+std::optional<OpenedSocket> open_icmp_socket(boost::asio::io_context& io, icmp::Family family,
+                                             std::vector<SocketAttempt>& attempts) {
+  IcmpSocket socket(io);
+  boost::system::error_code ec;
+  socket.open(IcmpProtocol(family, SocketMode::datagram), ec);
+  attempts.push_back({family, SocketMode::datagram, ec.value()});
+  if (!ec) return OpenedSocket{std::move(socket), SocketMode::datagram};
+  if (!raw_socket_may_help(ec.value())) return std::nullopt;
+
+  // Only when CAP_NET_RAW is permitted does raising it succeed; without it socket() says EPERM,
+  // which is the honest answer for the diagnosis.
+  privileges::raise_net_raw();
+  socket.open(IcmpProtocol(family, SocketMode::raw), ec);
+  attempts.push_back({family, SocketMode::raw, ec.value()});
+  if (ec) return std::nullopt;
+  return OpenedSocket{std::move(socket), SocketMode::raw};
+}
+
+std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family family,
+                                              SocketMode mode, const SocketSettings& settings,
+                                              std::uint16_t raw_identifier, std::string& error) {
+  const int fd = socket.native_handle();
+  const int on = 1;
+  set_option(fd, SOL_SOCKET, SO_TIMESTAMPNS, on);
+  if (family == icmp::Family::v4) {
+    set_option(fd, IPPROTO_IP, IP_RECVERR, on);
+    set_option(fd, IPPROTO_IP, IP_RECVTTL, on);
+    if (settings.ttl) {
+      set_option(fd, IPPROTO_IP, IP_TTL, *settings.ttl);
+      set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, static_cast<unsigned char>(*settings.ttl));
+    }
+  } else {
+    set_option(fd, IPPROTO_IPV6, IPV6_RECVERR, on);
+    set_option(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on);
+    if (settings.ttl) {
+      set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, *settings.ttl);
+      set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, *settings.ttl);
+    }
+  }
+  if (mode == SocketMode::raw) set_raw_filter(fd, family);
+
+  if (!settings.interface.empty()) {
+    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, settings.interface.c_str(),
+                   static_cast<socklen_t>(settings.interface.size() + 1)) != 0) {
+      error = failure("SO_BINDTODEVICE " + settings.interface, errno);
+      return std::nullopt;
+    }
+  }
+
+  if (mode == SocketMode::raw) {
+    if (settings.source && bind(fd, settings.source->get(), settings.source->length) != 0) {
+      error = failure("bind", errno);
+      return std::nullopt;
+    }
+    return raw_identifier;
+  }
+  // A datagram socket's identifier is its local "port": binding port 0 makes the kernel pick
+  // a free one now, so the identifier is known before the first probe.
+  SocketAddress local = settings.source ? *settings.source : any_address(family);
+  if (bind(fd, local.get(), local.length) != 0) {
+    error = failure("bind", errno);
+    return std::nullopt;
+  }
+  sockaddr_storage bound{};
+  socklen_t bound_length = sizeof bound;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_length) != 0) {
+    error = failure("getsockname", errno);
+    return std::nullopt;
+  }
+  return bound_port(bound);
+}
+
+ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept {
+  alignas(cmsghdr) std::array<char, 256> control{};
+  iovec iov{buffer.data(), buffer.size()};
+  msghdr msg{};
+  msg.msg_name = &out.from.storage;
+  msg.msg_namelen = sizeof out.from.storage;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+
+  const ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? ReceiveStatus::empty : ReceiveStatus::failed;
+  out.length = static_cast<std::size_t>(n);
+  out.from.length = msg.msg_namelen;
+  out.ttl.reset();
+  out.kernel_time.reset();
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+        c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+      const auto ts = cmsg_value<timespec>(c);
+      out.kernel_time = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+    } else if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
+               c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      out.ttl = cmsg_value<int>(c);
+    }
+  }
+  return ReceiveStatus::received;
+}
+
+ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept {
+  alignas(cmsghdr) std::array<char, 512> control{};
+  iovec iov{buffer.data(), buffer.size()};
+  msghdr msg{};
+  msg.msg_name = &out.destination.storage;
+  msg.msg_namelen = sizeof out.destination.storage;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+
+  const ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? ReceiveStatus::empty : ReceiveStatus::failed;
+  out.length = static_cast<std::size_t>(n);
+  out.destination.length = msg.msg_namelen;
+  out.offender.reset();
+  out.origin = 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    const bool is_error = (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+                          (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR);
+    if (!is_error || c->cmsg_len < CMSG_LEN(sizeof(sock_extended_err))) continue;
+    const auto ee = cmsg_value<sock_extended_err>(c);
+    out.origin = ee.ee_origin;
+    out.type = ee.ee_type;
+    out.code = ee.ee_code;
+    out.info = ee.ee_info;
+    out.error = static_cast<int>(ee.ee_errno);
+    // The offender's address follows the extended error inside the same control message.
+    const std::size_t offender_room = c->cmsg_len - CMSG_LEN(sizeof(sock_extended_err));
+    if (offender_room >= sizeof(sa_family_t)) {
+      SocketAddress offender;
+      const std::size_t copy = std::min(offender_room, sizeof offender.storage);
+      std::memcpy(&offender.storage, CMSG_DATA(c) + sizeof(sock_extended_err), copy);
+      if (offender.storage.ss_family == AF_INET || offender.storage.ss_family == AF_INET6) {
+        offender.length = static_cast<socklen_t>(offender.storage.ss_family == AF_INET
+                                                     ? sizeof(sockaddr_in) : sizeof(sockaddr_in6));
+        if (copy >= offender.length) out.offender = offender;
+      }
+    }
+  }
+  return ReceiveStatus::received;
+}
+
+}  // namespace uping::net

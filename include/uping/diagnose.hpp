@@ -1,1 +1,53 @@
 #pragma once
+// Why no ICMP socket could be opened, and what fixes it. Gathering the facts touches the system
+// (/proc, getgroups); turning them into text is pure and unit-tested.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "uping/icmp.hpp"
+#include "uping/privileges.hpp"
+
+namespace uping {
+
+enum class SocketMode : std::uint8_t { datagram, raw };
+
+struct SocketAttempt {
+  icmp::Family family = icmp::Family::v4;
+  SocketMode mode = SocketMode::datagram;
+  int error = 0;  // errno of socket(); 0 when it succeeded
+};
+
+struct GroupRange {
+  std::int64_t low = 1;
+  std::int64_t high = 0;
+  bool contains(std::int64_t gid) const noexcept { return low <= gid && gid <= high; }
+};
+
+struct PermissionFacts {
+  std::vector<SocketAttempt> attempts;
+  std::optional<GroupRange> ping_group_range;   // empty when unreadable
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> supplementary_groups;
+  std::optional<privileges::CapabilitySets> capabilities;
+};
+
+// Parses the two numbers of /proc/sys/net/ipv4/ping_group_range ("1\t0\n").
+std::optional<GroupRange> parse_group_range(std::string_view text);
+
+// The facts of this process, with the attempts already made.
+PermissionFacts gather_permission_facts(std::vector<SocketAttempt> attempts);
+
+// A few lines for stderr, each prefixed with the program name: what was tried and why it
+// failed, the sysctl, the caller's ids, CAP_NET_RAW, and the fix that fits.
+std::string explain_socket_failure(std::string_view program, const PermissionFacts& facts);
+
+std::string_view socket_mode_name(SocketMode mode) noexcept;  // "SOCK_DGRAM" / "SOCK_RAW"
+
+}  // namespace uping

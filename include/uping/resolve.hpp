@@ -1,1 +1,61 @@
 #pragma once
+// Name resolution as iputils does it: the canonical name for the header, reverse lookups for
+// reply lines unless numeric output is asked for or the target was typed as an address.
+
+#include <sys/socket.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "uping/icmp.hpp"
+
+namespace uping {
+
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+
+  const sockaddr* get() const noexcept { return reinterpret_cast<const sockaddr*>(&storage); }
+  icmp::Family family() const noexcept {
+    return storage.ss_family == AF_INET6 ? icmp::Family::v6 : icmp::Family::v4;
+  }
+  bool same_host(const SocketAddress& other) const noexcept;  // address (and scope) equal, ports ignored
+};
+
+struct Target {
+  SocketAddress address;
+  std::string numeric;        // "127.0.0.1", "::1"
+  std::string display_name;   // as typed when numeric, else the canonical name
+  bool typed_as_address = false;
+};
+
+struct ResolveError {
+  std::string message;        // "<host>: Name or service not known", without the program prefix
+};
+
+std::variant<Target, ResolveError> resolve_target(const std::string& host,
+                                                  std::optional<icmp::Family> family);
+
+std::string numeric_host(const SocketAddress& address);
+
+// Replaces bytes that could steer a terminal (control characters, DEL) with '?': a reverse
+// lookup answer comes from the network.
+std::string printable(std::string_view untrusted);
+
+// Formats reply sources: "name (addr)" when reverse lookups are on and give a name different
+// from the address, else "addr". Remembers the last answer, so a steady stream of replies from
+// one host costs one lookup.
+class PeerNamer {
+ public:
+  explicit PeerNamer(bool reverse_lookups) : reverse_lookups_(reverse_lookups) {}
+  const std::string& name(const SocketAddress& address);
+
+ private:
+  bool reverse_lookups_;
+  std::optional<SocketAddress> cached_address_;
+  std::string cached_name_;
+};
+
+}  // namespace uping

@@ -1,1 +1,111 @@
 #pragma once
+// ICMP sockets on Asio: a protocol class for datagram ("ping") and raw ICMP sockets, the open
+// policy iputils follows, the socket options uping needs, and recvmsg wrappers that read what
+// Asio does not expose (TTL / hop limit, kernel receive timestamps, the error queue).
+// This is the one header that brings in Asio; only the engine and socket.cpp include it.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include <boost/asio/basic_datagram_socket.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/basic_endpoint.hpp>
+
+#include "uping/diagnose.hpp"
+#include "uping/icmp.hpp"
+#include "uping/resolve.hpp"
+
+namespace uping::net {
+
+// An Asio protocol whose socket type is chosen at run time, so that one socket class serves
+// both modes. Asio's own ip::icmp is raw-only. v4() and v6() (required by basic_endpoint) give
+// the datagram flavour; open sockets with an explicit IcmpProtocol(family, mode).
+class IcmpProtocol {
+ public:
+  using endpoint = boost::asio::ip::basic_endpoint<IcmpProtocol>;
+  using socket = boost::asio::basic_datagram_socket<IcmpProtocol>;
+
+  IcmpProtocol(icmp::Family family, SocketMode mode) noexcept : family_(family), mode_(mode) {}
+  static IcmpProtocol v4() noexcept { return {icmp::Family::v4, SocketMode::datagram}; }
+  static IcmpProtocol v6() noexcept { return {icmp::Family::v6, SocketMode::datagram}; }
+
+  int family() const noexcept { return family_ == icmp::Family::v4 ? AF_INET : AF_INET6; }
+  int type() const noexcept {
+    return mode_ == SocketMode::datagram ? static_cast<int>(SOCK_DGRAM) : static_cast<int>(SOCK_RAW);
+  }
+  int protocol() const noexcept {
+    return family_ == icmp::Family::v4 ? static_cast<int>(IPPROTO_ICMP) : static_cast<int>(IPPROTO_ICMPV6);
+  }
+  SocketMode mode() const noexcept { return mode_; }
+
+  friend bool operator==(const IcmpProtocol&, const IcmpProtocol&) = default;
+
+ private:
+  icmp::Family family_;
+  SocketMode mode_;
+};
+
+using IcmpSocket = IcmpProtocol::socket;
+
+struct OpenedSocket {
+  IcmpSocket socket;
+  SocketMode mode;
+};
+
+// iputils' policy: a datagram socket first, even for root; a raw socket only when the datagram
+// one is refused for a reason a raw socket can overcome, and only if CAP_NET_RAW can be had.
+// Every attempt is appended to `attempts` for the diagnosis.
+std::optional<OpenedSocket> open_icmp_socket(boost::asio::io_context& io, icmp::Family family,
+                                             std::vector<SocketAttempt>& attempts);
+
+struct SocketSettings {
+  std::optional<int> ttl;
+  std::string interface;     // device name; empty for none
+  std::optional<SocketAddress> source;  // -I with an address
+};
+
+// Options every uping socket needs: kernel timestamps, TTL / hop-limit reporting, the error
+// queue; for raw sockets a filter that keeps other ICMP traffic out. Returns the identifier the
+// kernel assigned (datagram) or `raw_identifier`. On failure returns empty with `error` set to
+// a message for the user ("SO_BINDTODEVICE eth9: No such device").
+std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family family,
+                                              SocketMode mode, const SocketSettings& settings,
+                                              std::uint16_t raw_identifier, std::string& error);
+
+// One received datagram and what its control messages said.
+struct Datagram {
+  std::size_t length = 0;
+  SocketAddress from;
+  std::optional<int> ttl;
+  std::optional<std::chrono::nanoseconds> kernel_time;  // CLOCK_REALTIME
+};
+
+// An entry of the socket's error queue: what the kernel reported about one of our packets.
+struct QueuedError {
+  std::size_t length = 0;     // bytes of our original packet copied into the buffer
+  std::uint8_t origin = 0;    // SO_EE_ORIGIN_*
+  std::uint8_t type = 0;
+  std::uint8_t code = 0;
+  std::uint32_t info = 0;
+  int error = 0;              // ee_errno
+  std::optional<SocketAddress> offender;  // the router or host that sent the ICMP error
+  SocketAddress destination;  // where our packet was going
+};
+
+enum class ReceiveStatus : std::uint8_t { received, empty, failed };
+
+// Non-blocking receives; `failed` leaves errno set.
+ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept;
+ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept;
+
+inline constexpr std::uint8_t kOriginLocal = 1;  // SO_EE_ORIGIN_LOCAL
+inline constexpr std::uint8_t kOriginIcmp = 2;
+inline constexpr std::uint8_t kOriginIcmp6 = 3;
+
+}  // namespace uping::net
