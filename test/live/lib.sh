@@ -27,6 +27,7 @@ LIVE_ETC_NETNS=()  # /etc/netns/<ns> directories created by ns_confine_resolver
 LIVE_MADE_ETC_NETNS=0
 LIVE_DIR=""        # mktemp -d: the binaries' copies (readable by uid 65534) and captured output
 declare -A LIVE_RC=()
+declare -A LIVE_MS=()
 
 # --- skipping -----------------------------------------------------------------------------------------
 
@@ -190,13 +191,15 @@ run_root() {
   timeout -k 2 "$LIVE_TIMEOUT" ip netns exec "$ns" "$@"
 }
 
-# capture TAG CMD...: runs CMD, keeping stdout in out/TAG.out, stderr in out/TAG.err and the exit
-# status in LIVE_RC[TAG].
+# capture TAG CMD...: runs CMD, keeping stdout in out/TAG.out, stderr in out/TAG.err, the exit
+# status in LIVE_RC[TAG] and the wall-clock milliseconds in LIVE_MS[TAG].
 capture() {
-  local tag=$1
+  local tag=$1 t0
   shift
+  t0=$(date +%s%N)
   "$@" >"$LIVE_OUT/$tag.out" 2>"$LIVE_OUT/$tag.err"
   LIVE_RC[$tag]=$?
+  LIVE_MS[$tag]=$((($(date +%s%N) - t0) / 1000000))
 }
 
 # run_pair TAG NS ARGS...: the iputils copy (TAG.ping) and uping (TAG.uping), both unprivileged in NS.
@@ -391,6 +394,17 @@ check_count() {
     pass "$desc: $want lines match /$re/"
   else
     fail "$desc: $got lines of $tag $stream match /$re/, expected $want"
+    show "$tag"
+  fi
+}
+
+# check_within TAG MIN_MS MAX_MS DESCRIPTION: the run took between MIN_MS and MAX_MS of wall-clock time.
+check_within() {
+  local tag=$1 min=$2 max=$3 desc=$4 got=${LIVE_MS[$1]:-}
+  if [[ -n $got ]] && ((got >= min && got <= max)); then
+    pass "$desc: took ${got} ms (${min}..${max})"
+  else
+    fail "$desc: took ${got:-?} ms, expected ${min}..${max} ms"
     show "$tag"
   fi
 }
