@@ -409,9 +409,9 @@ class Session {
   int exit_code_ = kExitNoReply;
 };
 
-std::string socket_summary(std::optional<net::OpenedSocket>& socket) {
+std::string socket_summary(const std::optional<net::OpenedSocket>& socket) {
   if (!socket) return "-1 (socktype: 0)";
-  return fmt::format("{} (socktype: {})", socket->socket.native_handle(), socket_mode_name(socket->mode));
+  return fmt::format("{} (socktype: {})", socket->fd(), socket_mode_name(socket->mode()));
 }
 
 // iputils learns the source address with a connected UDP socket before the first probe; a
@@ -437,14 +437,13 @@ int run_ping(const Options& options) {
   log::set_program_name(options.program_name);
   if (options.verbose) log::enable_verbose();
 
-  asio::io_context io(1);
   std::vector<SocketAttempt> attempts;
   std::optional<net::OpenedSocket> socket4;
   std::optional<net::OpenedSocket> socket6;
   // Open before resolving and drop every capability right after, as iputils does: name
   // resolution and everything that follows run without privilege.
-  if (options.family != icmp::Family::v6) socket4 = net::open_icmp_socket(io, icmp::Family::v4, attempts);
-  if (options.family != icmp::Family::v4) socket6 = net::open_icmp_socket(io, icmp::Family::v6, attempts);
+  if (options.family != icmp::Family::v6) socket4 = net::open_icmp_socket(icmp::Family::v4, attempts);
+  if (options.family != icmp::Family::v4) socket6 = net::open_icmp_socket(icmp::Family::v6, attempts);
   if (!privileges::drop_all()) {
     log::error(std::string("cannot drop capabilities: ") + std::strerror(errno));
     return kExitError;
@@ -467,7 +466,8 @@ int run_ping(const Options& options) {
 
   auto& chosen = family == icmp::Family::v4 ? socket4 : socket6;
   if (!chosen) {
-    const auto facts = gather_permission_facts(attempts);
+    std::erase_if(attempts, [&](const SocketAttempt& attempt) { return attempt.family != family; });
+    const auto facts = gather_permission_facts(std::move(attempts));
     const std::string text = explain_socket_failure(options.program_name, facts);
     std::fwrite(text.data(), 1, text.size(), stderr);
     return kExitError;
@@ -483,8 +483,10 @@ int run_ping(const Options& options) {
   }
   std::string configure_error;
   const auto raw_identifier = static_cast<std::uint16_t>(getpid() & 0xffff);
-  const auto identifier = net::configure_socket(chosen->socket, family, chosen->mode, settings,
-                                                raw_identifier, configure_error);
+  asio::io_context io(1);
+  const SocketMode mode = chosen->mode();
+  net::IcmpSocket socket = chosen->into_asio(io, family);
+  const auto identifier = net::configure_socket(socket, family, mode, settings, raw_identifier, configure_error);
   if (!identifier) {
     log::error(configure_error);
     return kExitError;
@@ -506,7 +508,7 @@ int run_ping(const Options& options) {
     return kExitError;
   }
 
-  Session session(io, chosen->socket, chosen->mode, *identifier, target, options);
+  Session session(io, socket, mode, *identifier, target, options);
   return session.run();
 }
 

@@ -84,22 +84,33 @@ std::string failure(std::string_view what, int error) {
 
 }  // namespace
 
-std::optional<OpenedSocket> open_icmp_socket(boost::asio::io_context& io, icmp::Family family,
-                                             std::vector<SocketAttempt>& attempts) {
+OpenedSocket::~OpenedSocket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+IcmpSocket OpenedSocket::into_asio(boost::asio::io_context& io, icmp::Family family) {
   IcmpSocket socket(io);
-  boost::system::error_code ec;
-  socket.open(IcmpProtocol(family, SocketMode::datagram), ec);
-  attempts.push_back({family, SocketMode::datagram, ec.value()});
-  if (!ec) return OpenedSocket{std::move(socket), SocketMode::datagram};
-  if (!raw_socket_may_help(ec.value())) return std::nullopt;
+  socket.assign(IcmpProtocol(family, mode_), std::exchange(fd_, -1));
+  return socket;
+}
+
+std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<SocketAttempt>& attempts) {
+  const auto try_open = [&](SocketMode mode) {
+    const IcmpProtocol protocol(family, mode);
+    const int fd = ::socket(protocol.family(), protocol.type() | SOCK_CLOEXEC, protocol.protocol());
+    attempts.push_back({family, mode, fd < 0 ? errno : 0});
+    return fd;
+  };
+  const int datagram_fd = try_open(SocketMode::datagram);
+  if (datagram_fd >= 0) return OpenedSocket(datagram_fd, SocketMode::datagram);
+  if (!raw_socket_may_help(attempts.back().error)) return std::nullopt;
 
   // Only when CAP_NET_RAW is permitted does raising it succeed; without it socket() says EPERM,
   // which is the honest answer for the diagnosis.
   privileges::raise_net_raw();
-  socket.open(IcmpProtocol(family, SocketMode::raw), ec);
-  attempts.push_back({family, SocketMode::raw, ec.value()});
-  if (ec) return std::nullopt;
-  return OpenedSocket{std::move(socket), SocketMode::raw};
+  const int raw_fd = try_open(SocketMode::raw);
+  if (raw_fd < 0) return std::nullopt;
+  return OpenedSocket(raw_fd, SocketMode::raw);
 }
 
 std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family family,

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/basic_datagram_socket.hpp>
@@ -53,16 +54,35 @@ class IcmpProtocol {
 
 using IcmpSocket = IcmpProtocol::socket;
 
-struct OpenedSocket {
-  IcmpSocket socket;
-  SocketMode mode;
+// A socket descriptor owned until it is handed to Asio. Sockets are opened before the
+// io_context exists, so that they get the low descriptor numbers iputils' -v output shows.
+class OpenedSocket {
+ public:
+  OpenedSocket(int fd, SocketMode mode) noexcept : fd_(fd), mode_(mode) {}
+  OpenedSocket(OpenedSocket&& other) noexcept : fd_(std::exchange(other.fd_, -1)), mode_(other.mode_) {}
+  OpenedSocket& operator=(OpenedSocket&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    std::swap(mode_, other.mode_);
+    return *this;
+  }
+  OpenedSocket(const OpenedSocket&) = delete;
+  OpenedSocket& operator=(const OpenedSocket&) = delete;
+  ~OpenedSocket();
+
+  int fd() const noexcept { return fd_; }
+  SocketMode mode() const noexcept { return mode_; }
+  // Transfers ownership to an Asio socket of `io`.
+  IcmpSocket into_asio(boost::asio::io_context& io, icmp::Family family);
+
+ private:
+  int fd_;
+  SocketMode mode_;
 };
 
 // iputils' policy: a datagram socket first, even for root; a raw socket only when the datagram
 // one is refused for a reason a raw socket can overcome, and only if CAP_NET_RAW can be had.
 // Every attempt is appended to `attempts` for the diagnosis.
-std::optional<OpenedSocket> open_icmp_socket(boost::asio::io_context& io, icmp::Family family,
-                                             std::vector<SocketAttempt>& attempts);
+std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<SocketAttempt>& attempts);
 
 struct SocketSettings {
   std::optional<int> ttl;

@@ -1,1 +1,121 @@
+// The permission diagnosis: parsing of the kernel's texts and the advice given for each case.
 #include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <string>
+
+#include "uping/diagnose.hpp"
+#include "uping/privileges.hpp"
+#include "uping/resolve.hpp"
+
+using uping::GroupRange;
+using uping::PermissionFacts;
+using uping::SocketAttempt;
+using uping::SocketMode;
+using uping::icmp::Family;
+
+namespace {
+
+constexpr std::uint64_t kNetRawBit = std::uint64_t{1} << uping::privileges::kCapNetRaw;
+
+PermissionFacts container_without_net_raw(GroupRange range) {
+  PermissionFacts facts;
+  facts.attempts = {{Family::v4, SocketMode::datagram, EACCES}, {Family::v4, SocketMode::raw, EPERM}};
+  facts.ping_group_range = range;
+  facts.uid = 65534;
+  facts.gid = 65534;
+  uping::privileges::CapabilitySets caps;
+  caps.bounding = ~kNetRawBit & 0x1ffffffffff;
+  facts.capabilities = caps;
+  return facts;
+}
+
+}  // namespace
+
+TEST_CASE("ping_group_range is parsed as the kernel prints it", "[diagnose]") {
+  const auto closed = uping::parse_group_range("1\t0\n");
+  REQUIRE(closed);
+  CHECK(closed->low == 1);
+  CHECK(closed->high == 0);
+  CHECK_FALSE(closed->contains(0));
+  CHECK_FALSE(closed->contains(1));
+
+  const auto open = uping::parse_group_range("0\t2147483647\n");
+  REQUIRE(open);
+  CHECK(open->contains(0));
+  CHECK(open->contains(65534));
+  CHECK(open->contains(2147483647));
+
+  CHECK_FALSE(uping::parse_group_range(""));
+  CHECK_FALSE(uping::parse_group_range("1"));
+  CHECK_FALSE(uping::parse_group_range("a b"));
+  CHECK_FALSE(uping::parse_group_range("1 2 3"));
+}
+
+TEST_CASE("a closed range names the sysctl, the caller and the fixes", "[diagnose]") {
+  const std::string text = uping::explain_socket_failure("ping", container_without_net_raw({1, 0}));
+  CHECK_THAT(text, Catch::StartsWith("ping: cannot open an ICMP socket: IPv4 SOCK_DGRAM: Permission denied; "
+                                     "IPv4 SOCK_RAW: Operation not permitted\n"));
+  CHECK_THAT(text, Catch::Contains("net.ipv4.ping_group_range is \"1 0\" (no group may use ICMP datagram sockets)"));
+  CHECK_THAT(text, Catch::Contains("you are uid 65534, gids 65534\n"));
+  CHECK_THAT(text, Catch::Contains("CAP_NET_RAW: effective no, permitted no, bounding no\n"));
+  CHECK_THAT(text, Catch::Contains("fix: sysctl -w net.ipv4.ping_group_range=\"0 2147483647\""));
+  CHECK_THAT(text, Catch::Contains("docker run --sysctl net.ipv4.ping_group_range=\"0 2147483647\""));
+  CHECK_THAT(text, Catch::Contains("securityContext.sysctls"));
+  // A few lines, each with the program prefix.
+  std::size_t lines = 0;
+  for (std::size_t at = 0; (at = text.find('\n', at)) != std::string::npos; ++at) ++lines;
+  CHECK(lines <= 6);
+  CHECK(text.find("\nping: ") != std::string::npos);
+}
+
+TEST_CASE("a range that excludes only the caller's groups says so", "[diagnose]") {
+  auto facts = container_without_net_raw({0, 0});
+  facts.supplementary_groups = {65534, 100};
+  const std::string text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, Catch::Contains("is \"0 0\" (excludes all of your groups)"));
+  CHECK_THAT(text, Catch::Contains("gids 65534,100"));
+}
+
+TEST_CASE("an admitted group with a refusing kernel points at CAP_NET_RAW", "[diagnose]") {
+  auto facts = container_without_net_raw({0, 2147483647});
+  facts.attempts = {{Family::v6, SocketMode::datagram, EPROTONOSUPPORT}, {Family::v6, SocketMode::raw, EPERM}};
+  const std::string text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, Catch::Contains("IPv6 SOCK_DGRAM: Protocol not supported"));
+  CHECK_THAT(text, Catch::Contains("(includes one of your groups)"));
+  CHECK_THAT(text, Catch::Contains("--cap-add NET_RAW"));
+  CHECK_THAT(text, !Catch::Contains("sysctl -w"));
+}
+
+TEST_CASE("unknown facts are reported as unknown, not guessed", "[diagnose]") {
+  auto facts = container_without_net_raw({1, 0});
+  facts.ping_group_range.reset();
+  facts.capabilities.reset();
+  const std::string text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, Catch::Contains("net.ipv4.ping_group_range unreadable"));
+  CHECK_THAT(text, Catch::Contains("CAP_NET_RAW: unknown"));
+}
+
+TEST_CASE("capability sets are read from /proc/<pid>/status", "[diagnose]") {
+  const std::string status =
+      "Name:\tuping\nUid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\nCapPrm:\t0000000000002000\n"
+      "CapEff:\t0000000000000000\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n";
+  const auto caps = uping::privileges::parse_proc_status(status);
+  REQUIRE(caps);
+  CHECK(uping::privileges::holds(caps->permitted, uping::privileges::kCapNetRaw));
+  CHECK_FALSE(uping::privileges::holds(caps->effective, uping::privileges::kCapNetRaw));
+  CHECK(caps->bounding == 0x1ffffffffffULL);
+  CHECK(caps->ambient == 0);
+
+  CHECK_FALSE(uping::privileges::parse_proc_status("CapPrm:\t0\nCapEff:\t0\n"));
+  CHECK_FALSE(uping::privileges::parse_proc_status(
+      "CapInh:\t0\nCapPrm:\tzz\nCapEff:\t0\nCapBnd:\t0\n"));
+  // A key inside another line is not the key.
+  CHECK_FALSE(uping::privileges::parse_proc_status(
+      "XCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\n"));
+}
+
+TEST_CASE("names from the network cannot carry terminal controls", "[diagnose]") {
+  CHECK(uping::printable("host.example") == "host.example");
+  CHECK(uping::printable("evil\x1b[2Jname\n\x7f") == "evil?[2Jname??");
+}
