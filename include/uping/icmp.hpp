@@ -57,7 +57,8 @@ struct EchoHeader {
 // Writes an echo request (8-byte header + payload) into `out` and returns the bytes written, or 0
 // when `out` is too small. The IPv4 checksum is computed here; the ICMPv6 checksum covers a
 // pseudo-header only the kernel knows, so it is left 0 for the kernel to fill in. On a datagram
-// socket the kernel also replaces the identifier with the socket's own.
+// socket the kernel also replaces the identifier with the socket's own. `payload` may be the very
+// bytes of `out` after the header (a payload filled in place).
 std::size_t encode_echo_request(Family family, EchoHeader header, Bytes payload,
                                 MutableBytes out) noexcept;
 
@@ -65,9 +66,14 @@ std::size_t encode_echo_request(Family family, EchoHeader header, Bytes payload,
 // queue of a datagram socket. Empty unless `packet` is an echo request of `family`.
 std::optional<EchoHeader> decode_echo_request(Family family, Bytes packet) noexcept;
 
+// Fields are checked in the order they are read. Bytes that are missing give `truncated`; bytes
+// that are present but wrong give one of the others. So an ICMP error whose quote stops before
+// the quoted IP header or the 8 bytes after it is `truncated`, while a complete quote of another
+// protocol, another ICMP type or a later fragment is `bad_quote`. In a raw IPv4 packet a header
+// length beyond the buffer, or a total length beyond what was received, is `truncated`.
 enum class Malformed : std::uint8_t {
   truncated,       // shorter than the headers it claims
-  bad_ip_header,   // raw IPv4: version, header length or total length inconsistent
+  bad_ip_header,   // raw IPv4: version, header length < 20, or total length < header length
   not_icmp,        // raw IPv4: protocol is not ICMP
   bad_quote,       // an ICMP error whose quoted datagram is not one of our echo requests
 };
@@ -81,6 +87,13 @@ struct EchoReply {
 };
 
 // An ICMP error that quotes one of our echo requests.
+// `info` is the error header's second 32-bit word (bytes 4-7), read big-endian, unchanged:
+//   IPv4 destination unreachable, code 4 (frag needed): next-hop MTU = info & 0xFFFF
+//   IPv4 redirect: gateway address = the four bytes of info, most significant first
+//   IPv4 parameter problem: pointer = info >> 24 (the first byte)
+//   ICMPv6 packet too big: MTU = info;  ICMPv6 parameter problem: pointer = info
+//   anything else: unused, normally 0.
+// IPv6 quotes with extension headers are not walked (uping sends none): they are `bad_quote`.
 struct ErrorReport {
   std::uint8_t type = 0;
   std::uint8_t code = 0;
@@ -106,12 +119,19 @@ Message decode_ipv4_packet(Bytes packet) noexcept;
 
 // Payload layout shared with iputils: when the payload can hold it, the send time as a struct
 // timeval comes first (peers and captures expect it; uping itself never reads it back), then the
-// fill bytes. Without a pattern, byte i of the payload is i mod 256; with one, the pattern repeats.
+// fill bytes. Without a pattern, byte i of the payload is i mod 256 (so the bytes after the
+// timestamp are 0x10, 0x11, ...); with one, byte i is pattern[i mod pattern size]. Like iputils,
+// both are counted from payload byte 0, timestamp area included: a 3-byte pattern therefore
+// resumes at pattern[1] at offset 16. A payload shorter than the timestamp is all fill bytes.
+// stamp_payload writes nothing to a payload shorter than kTimestampSize; otherwise it writes
+// seconds then microseconds as two 64-bit integers in host byte order, the layout of a native
+// struct timeval on 64-bit Linux, which is what iputils sends.
 void fill_payload(MutableBytes payload, Bytes pattern) noexcept;
 void stamp_payload(MutableBytes payload, std::int64_t unix_seconds, std::int64_t microseconds) noexcept;
 
 // Offset of the first payload byte, after the timestamp area, that differs from what was sent;
-// empty when they agree. Used for iputils' "wrong data byte" report.
+// empty when they agree. Used for iputils' "wrong data byte" report. The timestamp area is
+// skipped when `sent` is at least kTimestampSize long; only the common length is compared.
 struct PayloadMismatch {
   std::size_t offset = 0;
   std::uint8_t expected = 0;
