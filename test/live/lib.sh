@@ -77,8 +77,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# Namespaces left by a run that was killed (ctest's timeout sends SIGKILL, which no trap sees):
-# uping-<pid>-<n> whose pid is gone.
+# What a run that was killed left behind (ctest's timeout sends SIGKILL, which no trap sees):
+# namespaces uping-<pid>-<n> and directories /tmp/uping-live.<pid>.* whose pid is gone.
 live_remove_stale() {
   local ns pid
   while read -r ns _; do
@@ -89,6 +89,11 @@ live_remove_stale() {
       rm -rf -- "/etc/netns/$ns"
     fi
   done < <(ip netns list 2>/dev/null)
+  local dir
+  for dir in /tmp/uping-live.*.*; do
+    [[ -d $dir && $dir =~ ^/tmp/uping-live\.([0-9]+)\. ]] || continue
+    kill -0 "${BASH_REMATCH[1]}" 2>/dev/null || rm -rf -- "$dir"
+  done
 }
 
 # --- preconditions and the binaries' copies -------------------------------------------------------------
@@ -105,7 +110,7 @@ live_init() {
 
   live_remove_stale
 
-  LIVE_DIR=$(mktemp -d /tmp/uping-live.XXXXXX) || live_skip "mktemp -d failed"
+  LIVE_DIR=$(mktemp -d "/tmp/uping-live.$$.XXXXXX") || live_skip "mktemp -d failed"
   chmod 755 "$LIVE_DIR"
   mkdir "$LIVE_DIR/out" "$LIVE_DIR/u" "$LIVE_DIR/p"
   # cp drops file capabilities: Debian's /usr/bin/ping carries cap_net_raw=ep, and the kernel refuses to
