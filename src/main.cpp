@@ -9,10 +9,9 @@
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv, argv + argc);
   const uping::ParseResult parsed = uping::parse_command_line(args);
-  if (!parsed.options) {
-    std::fputs(parsed.out.c_str(), stdout);
-    std::fputs(parsed.err.c_str(), stderr);
-    return parsed.exit_code;
-  }
+  // Warnings (iputils' "option argument contains garbage") come with options to run.
+  std::fputs(parsed.out.c_str(), stdout);
+  std::fputs(parsed.err.c_str(), stderr);
+  if (!parsed.options) return parsed.exit_code;
   return uping::run_ping(*parsed.options);
 }
