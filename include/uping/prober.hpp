@@ -1,0 +1,88 @@
+#pragma once
+// Many targets at once: the probe engine under health checks and sweeps. It owns the ICMP
+// sockets (several per family when more than 65,536 probes are in flight: each datagram socket
+// has its own identifier), hands out sequence numbers, matches replies and errors to the probe
+// that caused them, and reports timeouts. What to send and when is the caller's business.
+// Asio stays behind this header (pimpl).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "uping/diagnose.hpp"
+#include "uping/icmp.hpp"
+#include "uping/resolve.hpp"
+#include "uping/stats.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace uping {
+
+// Caller-chosen identity of one probe (typically target index and probe number packed).
+using ProbeToken = std::uint64_t;
+
+struct ProbeReply {
+  ProbeToken token = 0;
+  Micros rtt = 0;
+  std::optional<int> ttl;
+  std::size_t icmp_bytes = 0;
+  bool duplicate = false;     // this probe was answered before
+};
+
+struct ProbeError {
+  ProbeToken token = 0;
+  SocketAddress from;         // the router or host that reported it
+  icmp::Family family = icmp::Family::v4;
+  std::uint8_t type = 0;
+  std::uint8_t code = 0;
+  std::uint32_t info = 0;
+};
+
+struct ProberEvents {
+  std::function<void(const ProbeReply&)> on_reply;
+  std::function<void(const ProbeError&)> on_error;
+  std::function<void(ProbeToken)> on_timeout;   // no reply nor error within the probe timeout
+};
+
+struct ProberSettings {
+  std::size_t payload_size = 56;
+  std::chrono::nanoseconds timeout = std::chrono::seconds(1);
+  std::optional<int> ttl;
+  std::size_t max_sockets_per_family = 16;  // 16 × 65,536 probes in flight at most
+};
+
+class Prober {
+ public:
+  Prober(boost::asio::io_context& io, ProberSettings settings, ProberEvents events);
+  ~Prober();
+  Prober(const Prober&) = delete;
+  Prober& operator=(const Prober&) = delete;
+
+  // Opens the first socket of a family (datagram first, raw fallback as iputils). Every attempt
+  // is appended to `attempts`. Call before dropping privileges.
+  bool open(icmp::Family family, std::vector<SocketAttempt>& attempts);
+  std::optional<SocketMode> mode(icmp::Family family) const;
+
+  // Sends one echo request. Returns false when the probe could not leave now: every sequence
+  // slot busy (and no further socket may be opened) or the socket buffer full; retry later.
+  bool send(const SocketAddress& to, ProbeToken token);
+  // The errno of the last send that failed for a reason other than back-pressure; the probe
+  // then counts as sent and will time out.
+  int last_send_error() const noexcept;
+
+  std::size_t in_flight() const noexcept;
+  // Stops every wait; pending callbacks are not invoked any more.
+  void stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace uping

@@ -1,0 +1,341 @@
+#include "uping/prober.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "uping/socket.hpp"
+
+namespace uping {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kSequenceSpace = 65536;
+constexpr int kReceiveBurst = 64;
+constexpr std::size_t kReceiveBufferSize = 60 + 65535;
+
+Instant now() noexcept {
+  timespec wall{};
+  timespec mono{};
+  clock_gettime(CLOCK_REALTIME, &wall);
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  const auto to_ns = [](const timespec& ts) {
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+  };
+  return {to_ns(wall), to_ns(mono)};
+}
+
+// The address bytes of a socket address (4 for IPv4, 16 for IPv6), for compact comparison.
+using HostBytes = std::array<std::uint8_t, 16>;
+
+HostBytes host_bytes(const sockaddr_storage& storage) noexcept {
+  HostBytes bytes{};
+  if (storage.ss_family == AF_INET) {
+    std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, 4);
+  } else if (storage.ss_family == AF_INET6) {
+    std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, 16);
+  }
+  return bytes;
+}
+
+enum class SlotState : std::uint8_t { free = 0, in_flight, answered, settled };
+
+// One sequence number of one socket. Trivial, so that a table can come from calloc: the kernel
+// hands out zeroed pages lazily and a table costs memory only for the sequences used.
+struct Slot {
+  ProbeToken token;
+  Instant sent;
+  HostBytes destination;
+  SlotState state;
+};
+
+struct SlotTableDeleter {
+  void operator()(Slot* slots) const noexcept { std::free(slots); }
+};
+
+// One ICMP socket with its own identifier and sequence space.
+struct Channel {
+  Channel(net::IcmpSocket s, icmp::Family f, SocketMode m, std::uint16_t id)
+      : socket(std::move(s)), family(f), mode(m), identifier(id),
+        slots(static_cast<Slot*>(std::calloc(kSequenceSpace, sizeof(Slot)))) {
+    if (!slots) throw std::bad_alloc();
+  }
+  net::IcmpSocket socket;
+  icmp::Family family;
+  SocketMode mode;
+  std::uint16_t identifier;
+  std::unique_ptr<Slot[], SlotTableDeleter> slots;
+  std::uint16_t next_sequence = 0;
+  std::size_t busy = 0;  // slots not free
+};
+
+// When a slot stops waiting for its reply. Every probe has the same timeout, so expiries are
+// due in send order and a FIFO is a priority queue.
+struct Expiry {
+  Clock::time_point at;
+  Channel* channel;
+  std::uint16_t sequence;
+};
+
+std::size_t family_index(icmp::Family family) { return family == icmp::Family::v4 ? 0 : 1; }
+
+}  // namespace
+
+class Prober::Impl {
+ public:
+  Impl(asio::io_context& io, ProberSettings settings, ProberEvents events)
+      : io_(io),
+        settings_(settings),
+        events_(std::move(events)),
+        expiry_timer_(io),
+        payload_(settings.payload_size),
+        request_(icmp::kHeaderSize + settings.payload_size),
+        receive_buffer_(kReceiveBufferSize) {
+    icmp::fill_payload(payload_, {});
+  }
+
+  bool open(icmp::Family family, std::vector<SocketAttempt>& attempts) {
+    auto opened = net::open_icmp_socket(family, attempts);
+    if (!opened) return false;
+    return add_channel(std::move(*opened), family);
+  }
+
+  std::optional<SocketMode> mode(icmp::Family family) const {
+    const auto& list = channels_[family_index(family)];
+    if (list.empty()) return std::nullopt;
+    return list.front()->mode;
+  }
+
+  bool send(const SocketAddress& to, ProbeToken token) {
+    Channel* channel = channel_with_room(to.family());
+    if (channel == nullptr) return false;
+    const std::uint16_t sequence = channel->next_sequence;
+    const Instant sent_at = now();
+    const auto wall_us = std::chrono::duration_cast<std::chrono::microseconds>(sent_at.wall).count();
+    icmp::stamp_payload(payload_, wall_us / 1000000, wall_us % 1000000);
+    const std::size_t length =
+        icmp::encode_echo_request(channel->family, {channel->identifier, sequence}, payload_, request_);
+
+    int error = transmit(*channel, to, length);
+    if (error != 0 && error != EAGAIN && error != ENOBUFS) {
+      // A datagram socket reports an earlier ICMP error on the next send, which then did not
+      // leave: read the error queue (it clears that state) and send again once.
+      drain_error_queue(*channel);
+      error = transmit(*channel, to, length);
+    }
+    if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS || error == ENOMEM) return false;
+    last_send_error_ = error;
+
+    Slot& slot = channel->slots[sequence];
+    slot.token = token;
+    slot.sent = sent_at;
+    slot.destination = host_bytes(to.storage);
+    slot.state = SlotState::in_flight;
+    ++channel->busy;
+    ++in_flight_;
+    channel->next_sequence = static_cast<std::uint16_t>(sequence + 1);
+    expiries_.push_back({Clock::now() + std::chrono::duration_cast<Clock::duration>(settings_.timeout),
+                         channel, sequence});
+    if (expiries_.size() == 1) arm_expiry_timer();
+    return true;
+  }
+
+  int last_send_error() const noexcept { return last_send_error_; }
+  std::size_t in_flight() const noexcept { return in_flight_; }
+
+  void stop() {
+    stopped_ = true;
+    expiry_timer_.cancel();
+    for (auto& list : channels_) {
+      for (auto& channel : list) channel->socket.cancel();
+    }
+  }
+
+ private:
+  bool add_channel(net::OpenedSocket opened, icmp::Family family) {
+    const SocketMode socket_mode = opened.mode();
+    net::IcmpSocket socket = opened.into_asio(io_, family);
+    net::SocketSettings socket_settings;
+    socket_settings.ttl = settings_.ttl;
+    std::string error;
+    auto& list = channels_[family_index(family)];
+    // Raw sockets share the host's identifier space: give each its own, derived from the pid.
+    const auto raw_identifier = static_cast<std::uint16_t>((getpid() + static_cast<int>(list.size())) & 0xffff);
+    const auto identifier = net::configure_socket(socket, family, socket_mode, socket_settings, raw_identifier, error);
+    if (!identifier) return false;
+    list.push_back(std::make_unique<Channel>(std::move(socket), family, socket_mode, *identifier));
+    wait_for_packets(*list.back());
+    return true;
+  }
+
+  // A channel of the family with a free sequence; opens another datagram socket when all are
+  // full (raw sockets need privileges that are gone by then).
+  Channel* channel_with_room(icmp::Family family) {
+    auto& list = channels_[family_index(family)];
+    for (auto& channel : list) {
+      if (channel->busy < kSequenceSpace &&
+          channel->slots[channel->next_sequence].state == SlotState::free)
+        return channel.get();
+    }
+    if (list.empty() || list.front()->mode != SocketMode::datagram ||
+        list.size() >= settings_.max_sockets_per_family)
+      return nullptr;
+    std::vector<SocketAttempt> attempts;
+    auto opened = net::open_icmp_socket(family, attempts);
+    if (!opened || opened->mode() != SocketMode::datagram) return nullptr;
+    if (!add_channel(std::move(*opened), family)) return nullptr;
+    return list.back().get();
+  }
+
+  int transmit(Channel& channel, const SocketAddress& to, std::size_t length) {
+    const ssize_t sent = ::sendto(channel.socket.native_handle(), request_.data(), length,
+                                  MSG_DONTWAIT, to.get(), to.length);
+    return sent < 0 ? errno : 0;
+  }
+
+  void arm_expiry_timer() {
+    if (stopped_ || expiries_.empty()) return;
+    expiry_timer_.expires_at(expiries_.front().at);
+    expiry_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopped_) return;
+      expire_due();
+    });
+  }
+
+  void expire_due() {
+    const auto current = Clock::now();
+    while (!expiries_.empty() && expiries_.front().at <= current && !stopped_) {
+      const Expiry due = expiries_.front();
+      expiries_.pop_front();
+      Slot& slot = due.channel->slots[due.sequence];
+      const bool unanswered = slot.state == SlotState::in_flight;
+      const ProbeToken token = slot.token;
+      release(*due.channel, slot);
+      if (unanswered && events_.on_timeout) events_.on_timeout(token);
+    }
+    arm_expiry_timer();
+  }
+
+  void release(Channel& channel, Slot& slot) {
+    if (slot.state == SlotState::in_flight) --in_flight_;
+    slot.state = SlotState::free;
+    --channel.busy;
+  }
+
+  void wait_for_packets(Channel& channel) {
+    channel.socket.async_wait(net::IcmpSocket::wait_read, [this, &channel](const boost::system::error_code& ec) {
+      if (ec || stopped_) return;
+      drain(channel);
+      if (!stopped_) wait_for_packets(channel);
+    });
+  }
+
+  void drain(Channel& channel) {
+    for (int i = 0; i < kReceiveBurst && !stopped_; ++i) {
+      net::Datagram datagram;
+      const auto status = net::receive_datagram(channel.socket.native_handle(), receive_buffer_, datagram);
+      if (status == net::ReceiveStatus::empty) break;
+      if (status == net::ReceiveStatus::failed) {
+        // The errno of an ICMP error, reported once: the error queue has the details.
+        if (drain_error_queue(channel) == 0) break;
+        continue;
+      }
+      handle_datagram(channel, datagram);
+    }
+    if (!stopped_) drain_error_queue(channel);
+  }
+
+  void handle_datagram(Channel& channel, const net::Datagram& datagram) {
+    const icmp::Bytes bytes(receive_buffer_.data(), std::min(datagram.length, receive_buffer_.size()));
+    const bool raw_ipv4 = channel.mode == SocketMode::raw && channel.family == icmp::Family::v4;
+    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes) : icmp::decode_icmp(channel.family, bytes);
+
+    if (const auto* reply = std::get_if<icmp::EchoReply>(&message)) {
+      if (channel.mode == SocketMode::raw && reply->header.identifier != channel.identifier) return;
+      if (!reply->checksum_ok) return;
+      Slot& slot = channel.slots[reply->header.sequence];
+      // Only the host the probe went to can answer it: a datagram socket matches replies by
+      // identifier alone, so a reply from elsewhere is forged or misrouted.
+      if (slot.state == SlotState::free || slot.destination != host_bytes(datagram.from.storage)) return;
+      const Instant received_at = now();
+      ProbeReply event;
+      event.token = slot.token;
+      event.rtt = round_trip_micros(slot.sent, datagram.kernel_time.value_or(received_at.wall), received_at.monotonic);
+      event.ttl = reply->ttl ? std::optional<int>(*reply->ttl) : datagram.ttl;
+      event.icmp_bytes = reply->icmp_length;
+      event.duplicate = slot.state != SlotState::in_flight;
+      if (slot.state == SlotState::in_flight) --in_flight_;
+      if (!event.duplicate) slot.state = SlotState::answered;
+      if (events_.on_reply) events_.on_reply(event);
+    } else if (const auto* error = std::get_if<icmp::ErrorReport>(&message)) {
+      if (channel.mode != SocketMode::raw || error->quoted.identifier != channel.identifier) return;
+      HostBytes quoted{};
+      std::memcpy(quoted.data(), error->quoted_destination.data(), quoted.size());
+      report_error(channel, error->quoted.sequence, quoted, datagram.from, error->type, error->code, error->info);
+    }
+  }
+
+  void report_error(Channel& channel, std::uint16_t sequence, const HostBytes& destination,
+                    const SocketAddress& from, std::uint8_t type, std::uint8_t code, std::uint32_t info) {
+    Slot& slot = channel.slots[sequence];
+    if (slot.state != SlotState::in_flight || slot.destination != destination) return;
+    slot.state = SlotState::settled;
+    --in_flight_;
+    if (events_.on_error) events_.on_error({slot.token, from, channel.family, type, code, info});
+  }
+
+  int drain_error_queue(Channel& channel) {
+    int handled = 0;
+    for (int i = 0; i < kReceiveBurst && !stopped_; ++i) {
+      net::QueuedError queued;
+      if (net::receive_queued_error(channel.socket.native_handle(), receive_buffer_, queued) !=
+          net::ReceiveStatus::received)
+        break;
+      ++handled;
+      const bool icmp_origin = queued.origin == net::kOriginIcmp || queued.origin == net::kOriginIcmp6;
+      // On a raw socket the same error also arrives as a packet, which is where it is handled.
+      if (!icmp_origin || channel.mode == SocketMode::raw) continue;
+      const icmp::Bytes original(receive_buffer_.data(), std::min(queued.length, receive_buffer_.size()));
+      const auto request = icmp::decode_echo_request(channel.family, original);
+      if (!request) continue;
+      report_error(channel, request->sequence, host_bytes(queued.destination.storage),
+                   queued.offender.value_or(queued.destination), queued.type, queued.code, queued.info);
+    }
+    return handled;
+  }
+
+  asio::io_context& io_;
+  ProberSettings settings_;
+  ProberEvents events_;
+  std::array<std::vector<std::unique_ptr<Channel>>, 2> channels_;
+  std::deque<Expiry> expiries_;
+  asio::steady_timer expiry_timer_;
+  std::vector<std::uint8_t> payload_;
+  std::vector<std::uint8_t> request_;
+  std::vector<std::uint8_t> receive_buffer_;
+  std::size_t in_flight_ = 0;
+  int last_send_error_ = 0;
+  bool stopped_ = false;
+};
+
+Prober::Prober(asio::io_context& io, ProberSettings settings, ProberEvents events)
+    : impl_(std::make_unique<Impl>(io, settings, std::move(events))) {}
+Prober::~Prober() = default;
+bool Prober::open(icmp::Family family, std::vector<SocketAttempt>& attempts) { return impl_->open(family, attempts); }
+std::optional<SocketMode> Prober::mode(icmp::Family family) const { return impl_->mode(family); }
+bool Prober::send(const SocketAddress& to, ProbeToken token) { return impl_->send(to, token); }
+int Prober::last_send_error() const noexcept { return impl_->last_send_error(); }
+std::size_t Prober::in_flight() const noexcept { return impl_->in_flight(); }
+void Prober::stop() { impl_->stop(); }
+
+}  // namespace uping
