@@ -4,10 +4,18 @@
 #include <vector>
 
 #include "uping/engine.hpp"
+#include "uping/health.hpp"
 #include "uping/options.hpp"
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv, argv + argc);
+  if (uping::health::requested(args)) {
+    const uping::health::HealthParse parsed = uping::health::parse_command_line(args);
+    std::fputs(parsed.out.c_str(), stdout);
+    std::fputs(parsed.err.c_str(), stderr);
+    if (!parsed.options) return parsed.exit_code;
+    return uping::health::run(*parsed.options);
+  }
   const uping::ParseResult parsed = uping::parse_command_line(args);
   // Warnings (iputils' "option argument contains garbage") come with options to run.
   std::fputs(parsed.out.c_str(), stdout);
