@@ -54,8 +54,9 @@ std::string describe_icmp_error(icmp::Family family, std::uint8_t type, std::uin
 std::string error_line(std::optional<std::string_view> timestamp, std::string_view from,
                        std::uint16_t sequence, std::string_view description);
 
-// "no answer yet for icmp_seq=3" (-O)
-std::string no_answer_line(std::uint16_t sequence);
+// "no answer yet for icmp_seq=3" (-O); iputils puts the -D prefix before it too.
+std::string no_answer_line(std::uint16_t sequence,
+                           std::optional<std::string_view> timestamp = std::nullopt);
 
 // C printf("%g") of a loss percentage: "0", "20", "33.3333", "100".
 std::string format_loss(double percent);

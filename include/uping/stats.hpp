@@ -3,9 +3,9 @@
 // Every round-trip time is computed from the local send time recorded here and the kernel's
 // receive time, never from the reply's payload (a peer can forge it).
 
-#include <array>
 #include <bitset>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +13,10 @@
 namespace uping {
 
 using Micros = std::int64_t;
+
+// 128-bit unsigned (a GCC / Clang extension; __extension__ keeps -Wpedantic quiet) for sums of
+// squared microseconds, exact for any run length.
+__extension__ typedef unsigned __int128 WideCount;
 
 // A point in time taken from both clocks: the wall clock matches the kernel's receive
 // timestamps (SO_TIMESTAMPNS is CLOCK_REALTIME), the monotonic clock guards against steps of it.
@@ -53,9 +57,12 @@ class Statistics {
   // (transmitted - received) * 100 / transmitted; 0 before anything was sent.
   double loss_percent() const noexcept;
   // min / avg / max / mdev in microseconds over every timed reply (duplicates included), with
-  // iputils' integer arithmetic: avg truncated, mdev the floor of the population deviation.
+  // iputils' arithmetic: avg truncated; the variance truncated, then iputils' integer Newton
+  // square root, which is the floor of the root except just below a perfect square
+  // (variance k*k - 1 gives k, e.g. 3 -> 2). Empty before a timed reply.
   std::optional<RttSummary> rtt_summary() const noexcept;
-  // Exponentially weighted moving average (weight 1/8), in microseconds; empty before a reply.
+  // Exponentially weighted moving average (weight 1/8), in microseconds; empty before a timed
+  // reply. As iputils, a fixed-point value of 0 restarts it at the next reply's time.
   std::optional<Micros> ewma() const noexcept;
 
  private:
@@ -69,8 +76,8 @@ class Statistics {
   Micros min_ = 0;
   Micros max_ = 0;
   Micros sum_ = 0;
-  unsigned __int128 sum_squares_ = 0;  // µs², exact for any run length
-  Micros ewma_x8_ = 0;                 // fixed point, as iputils keeps it
+  WideCount sum_squares_ = 0;  // µs²
+  Micros ewma_x8_ = 0;         // fixed point, as iputils keeps it
 };
 
 // Send times and answered flags for the 65,536 sequence numbers, reused as the sequence wraps.
@@ -89,17 +96,24 @@ class ProbeTable {
   };
   // Marks the sequence as answered. `unknown` for a sequence never sent (forged or foreign).
   Lookup on_reply(std::uint16_t sequence) noexcept;
-  // An ICMP error settles the probe without answering it.
+  // An ICMP error settles the probe without answering it (as iputils: it leaves the received
+  // bit clear, so a later reply to the same sequence is counted as received, not as a DUP, and
+  // -O still reports it as unanswered). `duplicate` when the sequence was already answered.
   Lookup on_error(std::uint16_t sequence) noexcept;
   bool answered(std::uint16_t sequence) const noexcept;
 
  private:
+  static constexpr std::size_t kSequences = 65536;
+  // Trivial on purpose: the array is allocated uninitialised, so the pages of sequences never
+  // sent are never written. `sent_` says which entries hold a value.
   struct Entry {
-    Instant sent;
-    std::uint64_t transmit_number = 0;  // 0: never sent
+    std::int64_t wall_ns;
+    std::int64_t monotonic_ns;
+    std::uint64_t transmit_number;
   };
-  std::unique_ptr<std::array<Entry, 65536>> entries_;
-  std::bitset<65536> answered_;
+  std::unique_ptr<Entry[]> entries_;
+  std::bitset<kSequences> sent_;
+  std::bitset<kSequences> answered_;
 };
 
 }  // namespace uping
