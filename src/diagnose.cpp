@@ -1,5 +1,7 @@
 #include "uping/diagnose.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,6 +51,35 @@ std::string describe_net_raw(const std::optional<privileges::CapabilitySets>& ca
                      yes_no(caps->permitted), yes_no(caps->bounding));
 }
 
+std::optional<std::string> read_text_file(const char* path) {
+  std::ifstream in{path};
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string collapse_blanks(std::string_view text) {
+  std::string out;
+  bool blank = false;
+  for (const char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      blank = !out.empty();
+      continue;
+    }
+    if (blank) out += ' ';
+    blank = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string socket_state(int error) { return error == 0 ? "yes" : fmt::format("no ({})", std::strerror(error)); }
+
+std::string yes_no(std::uint64_t set) {
+  return privileges::holds(set, privileges::kCapNetRaw) ? "yes" : "no";
+}
+
 }  // namespace
 
 std::string_view socket_mode_name(SocketMode mode) noexcept {
@@ -75,10 +106,8 @@ std::optional<GroupRange> parse_group_range(std::string_view text) {
 PermissionFacts gather_permission_facts(std::vector<SocketAttempt> attempts) {
   PermissionFacts facts;
   facts.attempts = std::move(attempts);
-  if (std::ifstream in{"/proc/sys/net/ipv4/ping_group_range"}) {
-    std::ostringstream text;
-    text << in.rdbuf();
-    facts.ping_group_range = parse_group_range(text.str());
+  if (const auto text = read_text_file("/proc/sys/net/ipv4/ping_group_range")) {
+    facts.ping_group_range = parse_group_range(*text);
   }
   facts.uid = getuid();
   facts.gid = getgid();
@@ -126,6 +155,96 @@ std::string explain_socket_failure(std::string_view program, const PermissionFac
     line("fix: the kernel refused ICMP datagram sockets although your group is admitted; "
          "grant CAP_NET_RAW (docker run --cap-add NET_RAW) to use a raw socket");
   }
+  return out;
+}
+
+bool in_user_namespace(const std::optional<std::string>& uid_map) {
+  return uid_map && *uid_map != "0 0 4294967295";
+}
+
+DiagnosisFacts gather_diagnosis_facts() {
+  DiagnosisFacts facts;
+  // The capability sets as the process started, before the probing below raises or drops any.
+  facts.permissions = gather_permission_facts({});
+  for (const icmp::Family family : {icmp::Family::v4, icmp::Family::v6}) {
+    const int domain = family == icmp::Family::v4 ? AF_INET : AF_INET6;
+    const int protocol = family == icmp::Family::v4 ? static_cast<int>(IPPROTO_ICMP) : static_cast<int>(IPPROTO_ICMPV6);
+    FamilyCapability capability{family, 0, 0};
+    for (const SocketMode mode : {SocketMode::datagram, SocketMode::raw}) {
+      if (mode == SocketMode::raw) privileges::raise_net_raw();
+      const int fd = ::socket(domain, (mode == SocketMode::datagram ? static_cast<int>(SOCK_DGRAM) : static_cast<int>(SOCK_RAW)) | SOCK_CLOEXEC, protocol);
+      (mode == SocketMode::datagram ? capability.datagram_error : capability.raw_error) = fd < 0 ? errno : 0;
+      if (fd >= 0) ::close(fd);
+    }
+    facts.families.push_back(capability);
+  }
+  privileges::drop_all();
+  if (const auto map = read_text_file("/proc/self/uid_map")) facts.uid_map = collapse_blanks(*map);
+  return facts;
+}
+
+bool can_ping_unprivileged(const DiagnosisFacts& facts) {
+  bool any_supported = false;
+  for (const auto& family : facts.families) {
+    if (family.datagram_error == EAFNOSUPPORT) continue;  // the kernel lacks the family altogether
+    any_supported = true;
+    if (family.datagram_error != 0) return false;
+  }
+  return any_supported;
+}
+
+std::string diagnosis_report(const DiagnosisFacts& facts) {
+  std::string out;
+  for (const auto& family : facts.families) {
+    out += fmt::format("{}: datagram socket (unprivileged): {}; raw socket: {}\n",
+                       family.family == icmp::Family::v4 ? "IPv4" : "IPv6", socket_state(family.datagram_error),
+                       socket_state(family.raw_error));
+  }
+  const auto& permissions = facts.permissions;
+  if (permissions.ping_group_range) {
+    const auto& range = *permissions.ping_group_range;
+    out += fmt::format("net.ipv4.ping_group_range: \"{} {}\" ({}; it also governs ICMPv6, per network namespace)\n",
+                       range.low, range.high,
+                       range.low > range.high ? "closed to every group"
+                       : any_gid_in(permissions, range) ? "includes one of your groups"
+                                                        : "excludes all of your groups");
+  } else {
+    out += "net.ipv4.ping_group_range: unreadable\n";
+  }
+  out += "identity: " + describe_ids(permissions) + "\n";
+  if (permissions.capabilities) {
+    const auto& caps = *permissions.capabilities;
+    out += fmt::format("CAP_NET_RAW: effective {}, permitted {}, bounding {}, ambient {}\n", yes_no(caps.effective),
+                       yes_no(caps.permitted), yes_no(caps.bounding), yes_no(caps.ambient));
+  } else {
+    out += "CAP_NET_RAW: unknown (/proc/self/status unreadable)\n";
+  }
+  out += fmt::format("user namespace: {}{}\n", in_user_namespace(facts.uid_map) ? "yes" : "no",
+                     facts.uid_map ? " (uid_map " + *facts.uid_map + ")" : "");
+
+  if (can_ping_unprivileged(facts)) {
+    out += "verdict: uping can ping without privilege (ICMP datagram sockets)\n";
+    return out;
+  }
+  const bool raw_works = std::any_of(facts.families.begin(), facts.families.end(),
+                                     [](const FamilyCapability& f) { return f.raw_error == 0; });
+  out += raw_works ? "verdict: uping can ping here only through a raw socket (CAP_NET_RAW)\n"
+                   : "verdict: uping cannot ping here\n";
+  const std::string range = std::string(kOpenRange);
+  out += "fix: allow ICMP datagram sockets for your groups, where uping runs (the sysctl is per network namespace):\n";
+  out += fmt::format("  Linux:      sysctl -w net.ipv4.ping_group_range=\"{}\" (persist it in /etc/sysctl.d/)\n", range);
+  out += fmt::format("  Docker:     docker run --sysctl net.ipv4.ping_group_range=\"{}\" (the default since 20.10, "
+                     "except --network=host, userns-remap and rootless daemons)\n", range);
+  out += fmt::format("  Kubernetes: pod securityContext.sysctls: [{{name: net.ipv4.ping_group_range, value: \"{}\"}}] "
+                     "(a safe sysctl; not with hostNetwork)\n", range);
+  out += "  containerd: enable_unprivileged_icmp = true in the CRI plugin configuration (the default in 2.0)\n";
+  out += fmt::format("  CRI-O:      default_sysctls = [\"net.ipv4.ping_group_range={}\"] in crio.conf\n", range);
+  out += fmt::format("  podman:     podman run --sysctl net.ipv4.ping_group_range=\"{}\"; rootless podman relays pings "
+                     "through the host, whose range must include your group\n", range);
+  if (in_user_namespace(facts.uid_map)) {
+    out += "  note: inside a user namespace the range may only name groups mapped into it (else EINVAL)\n";
+  }
+  out += "  or grant CAP_NET_RAW for the raw fallback (docker run --cap-add NET_RAW; setcap cap_net_raw=p, never =ep)\n";
   return out;
 }
 

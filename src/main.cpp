@@ -3,12 +3,18 @@
 #include <string>
 #include <vector>
 
+#include "uping/diagnose.hpp"
 #include "uping/engine.hpp"
 #include "uping/health.hpp"
 #include "uping/options.hpp"
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv, argv + argc);
+  if (argc == 2 && args[1] == "--diagnose") {
+    const uping::DiagnosisFacts facts = uping::gather_diagnosis_facts();
+    std::fputs(uping::diagnosis_report(facts).c_str(), stdout);
+    return uping::can_ping_unprivileged(facts) ? 0 : 1;
+  }
   if (uping::health::requested(args)) {
     const uping::health::HealthParse parsed = uping::health::parse_command_line(args);
     std::fputs(parsed.out.c_str(), stdout);

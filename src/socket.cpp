@@ -224,6 +224,9 @@ ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, Queue
     out.type = ee.ee_type;
     out.code = ee.ee_code;
     out.info = ee.ee_info;
+    // The codec's `info` is the error header's second word as sent; for an IPv4 parameter
+    // problem the kernel hands over the pointer already moved down from that word's top byte.
+    if (ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == icmp::v4::kParameterProblem) out.info = ee.ee_info << 24;
     out.error = static_cast<int>(ee.ee_errno);
     // The offender's address follows the extended error inside the same control message.
     const std::size_t offender_room = c->cmsg_len - CMSG_LEN(sizeof(sock_extended_err));

@@ -50,4 +50,30 @@ std::string explain_socket_failure(std::string_view program, const PermissionFac
 
 std::string_view socket_mode_name(SocketMode mode) noexcept;  // "SOCK_DGRAM" / "SOCK_RAW"
 
+// `uping --diagnose`: what this process can do right now, and how to fix what it cannot.
+struct FamilyCapability {
+  icmp::Family family = icmp::Family::v4;
+  int datagram_error = 0;  // errno of socket(SOCK_DGRAM); 0 when it opened
+  int raw_error = 0;       // errno of socket(SOCK_RAW); 0 when it opened
+};
+
+struct DiagnosisFacts {
+  PermissionFacts permissions;
+  std::vector<FamilyCapability> families;
+  std::optional<std::string> uid_map;  // /proc/self/uid_map, whitespace collapsed
+};
+
+// A user namespace maps fewer ids than the initial namespace's "0 0 4294967295".
+bool in_user_namespace(const std::optional<std::string>& uid_map);
+
+// Opens (and closes) each kind of socket for both families, and gathers the rest of the facts.
+DiagnosisFacts gather_diagnosis_facts();
+
+// Unprivileged ping works when a datagram socket opens for every family the kernel supports.
+bool can_ping_unprivileged(const DiagnosisFacts& facts);
+
+// The report for stdout: sockets, sysctl, identity, capabilities, namespace, verdict, and the
+// fix for Linux, Docker, Kubernetes, containerd, CRI-O and podman when something fails.
+std::string diagnosis_report(const DiagnosisFacts& facts);
+
 }  // namespace uping

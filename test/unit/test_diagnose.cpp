@@ -119,3 +119,44 @@ TEST_CASE("names from the network cannot carry terminal controls", "[diagnose]")
   CHECK(uping::printable("host.example") == "host.example");
   CHECK(uping::printable("evil\x1b[2Jname\n\x7f") == "evil?[2Jname??");
 }
+
+TEST_CASE("--diagnose: verdict and fixes follow the facts", "[diagnose]") {
+  uping::DiagnosisFacts facts;
+  facts.permissions = container_without_net_raw({1, 0});
+  facts.families = {{Family::v4, EACCES, EPERM}, {Family::v6, EACCES, EPERM}};
+  facts.uid_map = "0 0 4294967295";
+  CHECK_FALSE(uping::can_ping_unprivileged(facts));
+  std::string report = uping::diagnosis_report(facts);
+  CHECK_THAT(report, Catch::StartsWith("IPv4: datagram socket (unprivileged): no (Permission denied); "
+                                       "raw socket: no (Operation not permitted)\n"));
+  CHECK_THAT(report, Catch::Contains("net.ipv4.ping_group_range: \"1 0\" (closed to every group"));
+  CHECK_THAT(report, Catch::Contains("CAP_NET_RAW: effective no, permitted no, bounding no, ambient no\n"));
+  CHECK_THAT(report, Catch::Contains("user namespace: no (uid_map 0 0 4294967295)\n"));
+  CHECK_THAT(report, Catch::Contains("verdict: uping cannot ping here\n"));
+  for (const char* runtime : {"Linux:", "Docker:", "Kubernetes:", "containerd:", "CRI-O:", "podman:"}) {
+    CHECK_THAT(report, Catch::Contains(runtime));
+  }
+  CHECK_THAT(report, !Catch::Contains("inside a user namespace"));
+
+  facts.families[0].raw_error = 0;
+  facts.uid_map = "0 1000 1";
+  report = uping::diagnosis_report(facts);
+  CHECK_THAT(report, Catch::Contains("verdict: uping can ping here only through a raw socket"));
+  CHECK_THAT(report, Catch::Contains("user namespace: yes (uid_map 0 1000 1)"));
+  CHECK_THAT(report, Catch::Contains("inside a user namespace"));
+
+  facts.families = {{Family::v4, 0, EPERM}, {Family::v6, EAFNOSUPPORT, EAFNOSUPPORT}};
+  CHECK(uping::can_ping_unprivileged(facts));  // a kernel without IPv6 does not count against it
+  report = uping::diagnosis_report(facts);
+  CHECK_THAT(report, Catch::EndsWith("verdict: uping can ping without privilege (ICMP datagram sockets)\n"));
+  CHECK_THAT(report, !Catch::Contains("fix:"));
+
+  facts.families = {{Family::v4, 0, EPERM}, {Family::v6, EACCES, EPERM}};
+  CHECK_FALSE(uping::can_ping_unprivileged(facts));
+}
+
+TEST_CASE("user namespaces are told by their uid_map", "[diagnose]") {
+  CHECK_FALSE(uping::in_user_namespace(std::string("0 0 4294967295")));
+  CHECK(uping::in_user_namespace(std::string("0 100000 65536")));
+  CHECK_FALSE(uping::in_user_namespace(std::nullopt));
+}

@@ -1,0 +1,128 @@
+// Health mode: the command line (exit 1 for every misconfiguration, never 2), verdicts, lines.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "uping/health.hpp"
+
+using namespace uping::health;
+
+namespace {
+
+HealthParse parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "uping");
+  return parse_command_line(args);
+}
+
+}  // namespace
+
+TEST_CASE("health mode is requested by --health anywhere before --", "[health]") {
+  CHECK(requested({"uping", "--health", "127.0.0.1"}));
+  CHECK(requested({"uping", "127.0.0.1", "--health"}));
+  CHECK_FALSE(requested({"uping", "127.0.0.1"}));
+  CHECK_FALSE(requested({"uping", "--", "--health"}));
+  CHECK_FALSE(requested({"--health"}));  // argv[0] is the program, not an option
+}
+
+TEST_CASE("health options and their defaults", "[health]") {
+  const auto defaults = parse({"--health", "127.0.0.1", "::1"});
+  REQUIRE(defaults.options);
+  CHECK(defaults.options->targets == std::vector<std::string>{"127.0.0.1", "::1"});
+  CHECK(defaults.options->deadline == std::chrono::microseconds(800'000));
+  CHECK(defaults.options->interval == std::chrono::microseconds(100'000));
+  CHECK(defaults.options->min_replies == 1);
+  CHECK_FALSE(defaults.options->max_rtt);
+  CHECK(defaults.err.empty());
+
+  const auto tuned = parse({"--health", "-w", "0.25", "-i", "0.01", "--max-rtt", "2.5", "--min-replies", "3",
+                            "-6", "-q", "-s", "16", "-t", "9", "h"});
+  REQUIRE(tuned.options);
+  CHECK(tuned.options->deadline == std::chrono::microseconds(250'000));
+  CHECK(tuned.options->interval == std::chrono::microseconds(10'000));
+  CHECK(tuned.options->max_rtt == 2500);
+  CHECK(tuned.options->min_replies == 3);
+  CHECK(tuned.options->family == uping::icmp::Family::v6);
+  CHECK(tuned.options->quiet);
+  CHECK(tuned.options->payload_size == 16);
+  CHECK(tuned.options->ttl == 9);
+}
+
+TEST_CASE("every health misconfiguration exits 1 with one line", "[health]") {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--health"},
+      {"--health", "-w", "0", "h"},
+      {"--health", "-w", "abc", "h"},
+      {"--health", "-w", "1e9", "h"},
+      {"--health", "-i", "0.001", "h"},
+      {"--health", "--max-rtt", "-1", "h"},
+      {"--health", "--min-replies", "1.5", "h"},
+      {"--health", "--min-replies", "0", "h"},
+      {"--health", "-s", "70000", "h"},
+      {"--health", "-t", "0", "h"},
+      {"--health", "-4", "-6", "h"},
+      {"--health", "--bogus", "h"},
+      {"--health", "-w"},
+  };
+  for (const auto& args : bad) {
+    const auto result = parse(args);
+    INFO(args.back());
+    CHECK_FALSE(result.options);
+    CHECK(result.exit_code == kUnhealthy);
+    CHECK_THAT(result.err, Catch::StartsWith("uping: --health: "));
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+  }
+}
+
+TEST_CASE("help goes to stdout and exits 0", "[health]") {
+  const auto result = parse({"--health", "--help"});
+  CHECK_FALSE(result.options);
+  CHECK(result.exit_code == kHealthy);
+  CHECK_THAT(result.out, Catch::Contains("--min-replies"));
+}
+
+TEST_CASE("verdicts and their lines", "[health]") {
+  HealthOptions options;
+  TargetOutcome outcome;
+  outcome.name = "127.0.0.1";
+
+  CHECK(judge(outcome, options, false) == Verdict::pending);
+  CHECK(judge(outcome, options, true) == Verdict::unhealthy);
+  CHECK(verdict_line(outcome, options) == "127.0.0.1: unhealthy, no reply in 800 ms\n");
+
+  outcome.replies = 1;
+  outcome.rtt_sum = 52;
+  CHECK(judge(outcome, options, false) == Verdict::healthy);
+  CHECK(verdict_line(outcome, options) == "127.0.0.1: healthy, rtt 0.052 ms\n");
+
+  options.min_replies = 3;
+  CHECK(judge(outcome, options, false) == Verdict::pending);
+  options.deadline = std::chrono::microseconds(250'500);
+  CHECK(verdict_line(outcome, options) == "127.0.0.1: unhealthy, 1 of 3 replies in 250.5 ms\n");
+  outcome.replies = 3;
+  outcome.rtt_sum = 3 * 1234;
+  CHECK(verdict_line(outcome, options) == "127.0.0.1: healthy, 3 replies, rtt 1.234 ms\n");
+
+  TargetOutcome slow;
+  slow.name = "h";
+  slow.slow_replies = 2;
+  slow.slowest = 12'345;
+  HealthOptions strict;
+  strict.max_rtt = 10'000;
+  CHECK(judge(slow, strict, true) == Verdict::unhealthy);
+  CHECK(verdict_line(slow, strict) == "h: unhealthy, rtt 12.345 ms over --max-rtt 10.000 ms\n");
+
+  TargetOutcome unreachable;
+  unreachable.name = "203.0.113.5";
+  unreachable.unreachable = "Destination Host Unreachable from 198.51.100.1";
+  CHECK(judge(unreachable, strict, false) == Verdict::unhealthy);  // known at once
+  CHECK(verdict_line(unreachable, strict) ==
+        "203.0.113.5: unhealthy, unreachable (Destination Host Unreachable from 198.51.100.1)\n");
+
+  TargetOutcome unresolved;
+  unresolved.name = "x.invalid";
+  unresolved.failure = "cannot resolve: x.invalid: Name or service not known";
+  CHECK(judge(unresolved, strict, false) == Verdict::unhealthy);
+  CHECK(verdict_line(unresolved, strict) ==
+        "x.invalid: unhealthy, cannot resolve: x.invalid: Name or service not known\n");
+}
