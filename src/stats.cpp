@@ -54,8 +54,8 @@ Micros round_trip_micros(const Instant& sent, nanoseconds received_wall,
                          nanoseconds received_monotonic) noexcept {
   const nanoseconds by_wall = received_wall - sent.wall;
   const nanoseconds by_monotonic = received_monotonic - sent.monotonic;
-  // The kernel stamps replies with CLOCK_REALTIME, which includes the time the reply waited in
-  // the socket queue, so it is preferred. But if the wall clock was stepped while the probe was
+  // The kernel stamps a reply (CLOCK_REALTIME) as it arrives, before it waits in the socket
+  // queue for uping to be scheduled, so that stamp is preferred. But if the wall clock was stepped while the probe was
   // out, the wall difference is wrong by the step (even negative); the monotonic clock is immune
   // to steps, so it wins whenever the two disagree by more than scheduling noise.
   nanoseconds chosen = by_wall;
