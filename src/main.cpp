@@ -1,4 +1,5 @@
 // uping: the executable only wires the command line to the engine; all logic is in uping::core.
+#include <clocale>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -9,6 +10,9 @@
 #include "uping/options.hpp"
 
 int main(int argc, char** argv) {
+  // Only the character set follows the user's locale: glibc needs it to turn an IDN host name
+  // into ASCII. Numbers are read and printed in the C locale, as iputils prints them.
+  std::setlocale(LC_CTYPE, "");
   const std::vector<std::string> args(argv, argv + argc);
   if (argc == 2 && args[1] == "--diagnose") {
     const uping::DiagnosisFacts facts = uping::gather_diagnosis_facts();
