@@ -53,13 +53,24 @@ check_errors() {
   check_line "$tag.uping" out "From $from icmp_seq=1 $text" "$target (uping)"
   check_line "$tag.uping" out "From $from icmp_seq=2 $text" "$target (uping)"
   check_line "$tag.uping" out "2 packets transmitted, 0 received, +2 errors, 100% packet loss, time Nms" "$target (uping)"
-  # Errors end the wait: no -W linger after the second probe.
-  check_within "$tag.uping" 100 1000 "$target (uping)"
+}
+
+# An error answers its probe: once every probe is answered (reply or error) the run ends without the
+# -W linger. With -W 5 a run that waits would take over 5 s; one that does not, 0.2 s plus start-up.
+check_no_linger() {
+  local target=$1 tag=linger${1//[:.]/_}
+  if [[ $target != *:* ]]; then fresh_source; fi
+  capture "$tag" run_unpriv "$client" "$UPING_BIN" -c 2 -i 0.2 -W 5 "$target"
+  check_rc "$tag" 1 "-c 2 -i 0.2 -W 5 $target (uping)"
+  check_fixed "$tag" out "+2 errors" "-c 2 -i 0.2 -W 5 $target (uping)"
+  check_within "$tag" 150 3500 "-c 2 -i 0.2 -W 5 $target (uping: no linger after errors)"
 }
 
 check_errors 203.0.113.5 198.51.100.1 "Destination Host Unreachable"
 check_errors 203.0.113.200 198.51.100.1 "Packet filtered"
 check_errors 2001:db8:2::5 2001:db8:1::1 "Destination unreachable: No route"
 check_errors 2001:db8:3::5 2001:db8:1::1 "Destination unreachable: Administratively prohibited"
+check_no_linger 203.0.113.5
+check_no_linger 2001:db8:2::5
 
 live_done
