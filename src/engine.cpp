@@ -124,6 +124,7 @@ class Session {
       if (!table_.answered(previous)) print(timestamp() + report::no_answer_line(previous));
     }
 
+    const auto send_started = Clock::now();
     const Instant sent_at = now();
     const auto wall_us = duration_cast<microseconds>(sent_at.wall).count();
     icmp::stamp_payload(payload_, wall_us / 1000000, wall_us % 1000000);
@@ -139,8 +140,9 @@ class Session {
       return;
     }
 
-    if (stats_.transmitted() == 0) first_send_ = Clock::now();
-    last_send_ = Clock::now();
+    // iputils measures "time" between the moments its probes were due, before each send.
+    if (stats_.transmitted() == 0) first_send_ = send_started;
+    last_send_ = send_started;
     stats_.record_transmit();
     table_.on_send(sequence, sent_at, stats_.transmitted());
 
