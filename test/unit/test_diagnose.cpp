@@ -120,7 +120,7 @@ TEST_CASE("names from the network cannot carry terminal controls", "[diagnose]")
   CHECK(uping::printable("evil\x1b[2Jname\n\x7f") == "evil?[2Jname??");
 }
 
-TEST_CASE("--diagnose: verdict and fixes follow the facts", "[diagnose]") {
+TEST_CASE("diagnose mode: verdict and fixes follow the facts", "[diagnose]") {
   uping::DiagnosisFacts facts;
   facts.permissions = container_without_net_raw({1, 0});
   facts.families = {{Family::v4, EACCES, EPERM}, {Family::v6, EACCES, EPERM}};

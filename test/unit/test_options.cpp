@@ -307,7 +307,7 @@ TEST_CASE("getopt errors: message then usage on stderr, exit 2", "[options]") {
   }
 }
 
-TEST_CASE("-V prints the version on stdout and exits 0 at once", "[options]") {
+TEST_CASE("the version option prints on stdout and exits 0 at once", "[options]") {
   const std::string line = std::string("from uping ") + uping::kVersion + "\n";
   struct Case {
     Args args;
