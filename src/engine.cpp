@@ -57,11 +57,17 @@ Instant now() noexcept {
   return {to_ns(wall), to_ns(mono)};
 }
 
+// Output that cannot be written ends the run: a ping whose results are lost is useless.
+struct OutputError {
+  int error;
+};
+
 // Results go to stdout through stdio, flushed per line as iputils does, so that a pipe reader
 // sees each reply when it happens.
 void print(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    throw OutputError{errno};
+  }
 }
 
 std::string_view family_name(icmp::Family family) {
@@ -435,7 +441,28 @@ std::optional<std::string> check_route(const Target& target) {
 
 }  // namespace
 
+namespace {
+int run_ping_unguarded(const Options& options);
+}  // namespace
+
 int run_ping(const Options& options) {
+  try {
+    return run_ping_unguarded(options);
+  } catch (const OutputError& failure) {
+    if (failure.error == EPIPE) {
+      // The reader went away (`uping ... | head -1`) and SIGPIPE is ignored in this process:
+      // end as quietly as the default SIGPIPE would have.
+      std::signal(SIGPIPE, SIG_DFL);
+      std::raise(SIGPIPE);
+    }
+    log::error(std::string("write error: ") + std::strerror(failure.error));
+    return kExitError;
+  }
+}
+
+namespace {
+
+int run_ping_unguarded(const Options& options) {
   log::set_program_name(options.program_name);
   if (options.verbose) log::enable_verbose();
 
@@ -514,4 +541,5 @@ int run_ping(const Options& options) {
   return session.run();
 }
 
+}  // namespace
 }  // namespace uping
