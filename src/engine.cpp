@@ -1,5 +1,6 @@
 #include "uping/engine.hpp"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -62,39 +64,73 @@ struct OutputError {
   int error;
 };
 
-// Results go to stdout through stdio, flushed per line as iputils does, so that a pipe reader
-// sees each reply when it happens.
-void print(const std::string& text) {
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
-    throw OutputError{errno};
-  }
-}
-
 std::string_view family_name(icmp::Family family) {
   return family == icmp::Family::v4 ? "AF_INET" : "AF_INET6";
 }
 
+// stdout in one place: text is gathered and written with one write() per event handled (a
+// flood of replies costs one system call per burst, not one per character), and always before
+// anything goes to stderr so that the two streams keep their order.
+class Output {
+ public:
+  void add(std::string_view text) { pending_ += text; }
+  void flush() {
+    std::size_t done = 0;
+    while (done < pending_.size()) {
+      const ssize_t n = ::write(STDOUT_FILENO, pending_.data() + done, pending_.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        const int error = errno;
+        pending_.clear();
+        throw OutputError{error};
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    pending_.clear();
+  }
+  bool empty() const { return pending_.empty(); }
+  std::size_t size() const { return pending_.size(); }
+
+ private:
+  std::string pending_;
+};
+
+// Everything run_ping learns before the Session starts.
+struct RunPlan {
+  std::uint16_t identifier = 0;
+  bool multicast = false;          // broadcast or multicast destination: DUP! only with -v
+  std::uint32_t flow_label = 0;    // IPv6 -F, put in the destination's sin6_flowinfo
+};
+
 class Session {
  public:
-  Session(asio::io_context& io, net::IcmpSocket& socket, SocketMode mode, std::uint16_t identifier,
-          const Target& target, const Options& options)
+  Session(asio::io_context& io, net::IcmpSocket& socket, SocketMode mode, const RunPlan& plan,
+          const Target& target, const Options& options, Output& output)
       : io_(io),
         socket_(socket),
         mode_(mode),
         family_(target.address.family()),
-        identifier_(identifier),
+        identifier_(plan.identifier),
+        multicast_(plan.multicast),
         target_(target),
+        destination_(target.address),
         options_(options),
+        out_(output),
         timing_(options.payload_size >= icmp::kTimestampSize),
-        interval_(duration_cast<Clock::duration>(std::chrono::duration<double>(options.interval_seconds))),
+        interval_ms_(effective_interval_ms(options)),
+        root_(getuid() == 0),
         send_timer_(io),
         exit_timer_(io),
+        flush_timer_(io),
         signals_(io, SIGINT, SIGQUIT),
-        namer_(!options.numeric && !target.typed_as_address),
+        namer_(options.force_lookup || (!options.numeric && !target.typed_as_address)),
         request_(icmp::kHeaderSize + options.payload_size),
         payload_(options.payload_size),
         receive_buffer_(kReceiveBufferSize) {
-    icmp::fill_payload(payload_, {});
+    icmp::fill_payload(payload_, options.pattern);
+    if (family_ == icmp::Family::v6 && plan.flow_label != 0) {
+      reinterpret_cast<sockaddr_in6*>(&destination_.storage)->sin6_flowinfo = htonl(plan.flow_label);
+    }
   }
 
   int run() {
@@ -107,9 +143,10 @@ class Session {
         if (!ec) finish();
       });
     }
-    next_send_ = start_;
-    send_probe();
+    pump();
+    flush_soon();
     io_.run();
+    out_.flush();
     return exit_code_;
   }
 
@@ -118,16 +155,77 @@ class Session {
     return options_.count && stats_.transmitted() >= *options_.count && !options_.deadline_seconds;
   }
 
+  std::uint64_t in_flight() const {
+    const auto settled = stats_.received() + stats_.errors();
+    return stats_.transmitted() > settled ? stats_.transmitted() - settled : 0;
+  }
+
   std::uint64_t in_flight_for(std::uint64_t transmit_number) const {
     return stats_.transmitted() - transmit_number + 1;
   }
 
-  void send_probe() {
-    if (finished_) return;
+  // iputils' pacing (its pinger()): a token bucket of `preload` probes refilled one per
+  // interval; with interval 0 (root's flood, "-i 0") a probe leaves as soon as fewer than
+  // `preload` are unanswered, or 10 ms after the previous one when nothing comes back.
+  // Returns how long to wait before the next probe may leave; zero or less: now.
+  Clock::duration send_delay() {
+    const auto now_point = Clock::now();
+    const auto interval = std::chrono::milliseconds(interval_ms_);
+    if (!bucket_started_) {
+      bucket_started_ = true;
+      last_token_time_ = now_point;
+      tokens_ = interval * (options_.preload - 1);
+      return Clock::duration::zero();
+    }
+    const auto elapsed = now_point - last_token_time_;
+    if (interval_ms_ == 0 && elapsed < kMinimumWait && in_flight() >= options_.preload) {
+      return kMinimumWait - elapsed;
+    }
+    auto available = elapsed + tokens_;
+    const auto cap = interval * options_.preload;
+    if (available > cap) available = cap;
+    if (available < interval) return interval - available;
+    last_token_time_ = now_point;
+    tokens_ = available - interval;
+    return Clock::duration::zero();
+  }
+
+  // Sends every probe that is due, then sleeps until the next one is.
+  void pump() {
+    if (finished_ || sending_done()) return;
+    // Bounded so that a large preload cannot hold the loop for ever; the timer comes back at once.
+    for (int sent = 0; sent < 1024; ++sent) {
+      const auto delay = send_delay();
+      if (delay > Clock::duration::zero()) {
+        schedule_send(Clock::now() + delay);
+        return;
+      }
+      if (!send_probe() || finished_ || sending_done()) return;
+    }
+    schedule_send(Clock::now());
+  }
+
+  // The timer is only moved earlier, never later: when it fires too soon, pump() finds nothing
+  // due and arms it again. A flood then costs one timer update per 10 ms, not one per probe.
+  void schedule_send(Clock::time_point at) {
+    if (send_armed_ && armed_for_ <= at) return;
+    send_armed_ = true;
+    armed_for_ = at;
+    send_timer_.expires_at(at);
+    send_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      send_armed_ = false;
+      pump();
+      flush_soon();
+    });
+  }
+
+  // Returns false when sending has to pause (socket buffer full); the timer is armed then.
+  bool send_probe() {
     const auto sequence = static_cast<std::uint16_t>(stats_.transmitted() + 1);
     if (options_.report_outstanding && stats_.transmitted() > 0) {
       const auto previous = static_cast<std::uint16_t>(stats_.transmitted());
-      if (!table_.answered(previous)) print(timestamp() + report::no_answer_line(previous));
+      if (!table_.answered(previous)) out_.add(timestamp() + report::no_answer_line(previous));
     }
 
     const auto send_started = Clock::now();
@@ -137,13 +235,20 @@ class Session {
     const std::size_t length = icmp::encode_echo_request(family_, {identifier_, sequence}, payload_, request_);
 
     const ssize_t sent = ::sendto(socket_.native_handle(), request_.data(), length, MSG_DONTWAIT,
-                                  target_.address.get(), target_.address.length);
+                                  destination_.get(), destination_.length);
     const int send_error = sent < 0 ? errno : 0;
 
-    if (send_error == EAGAIN || send_error == EWOULDBLOCK || send_error == ENOBUFS || send_error == ENOMEM) {
-      // Socket buffer or device queue full: the probe did not leave; try again shortly.
+    if (send_error == EAGAIN || send_error == EWOULDBLOCK) {
+      // Socket buffer full: the probe did not leave; try again shortly.
       schedule_send(Clock::now() + kMinimumWait);
-      return;
+      return false;
+    }
+    if (send_error == ENOBUFS || send_error == ENOMEM) {
+      // Device queue full: back off as iputils does (and -A slows down for good).
+      rtt_addend_us_ += std::min<Micros>(stats_.ewma().value_or(0), kMaxAddendStep);
+      if (options_.adaptive) update_adaptive_interval();
+      schedule_send(Clock::now() + std::chrono::milliseconds(std::clamp(interval_ms_ / 2, 10, 500)));
+      return false;
     }
 
     // iputils measures "time" between the moments its probes were due, before each send.
@@ -152,31 +257,26 @@ class Session {
     stats_.record_transmit();
     table_.on_send(sequence, sent_at, stats_.transmitted());
 
-    if (send_error != 0) {
+    if (send_error == 0) {
+      if (options_.flood && !options_.quiet) out_.add(report::kFloodSent);
+    } else if (drain_error_queue() == 0) {
       // A pending ICMP error of the socket can surface here (EHOSTUNREACH after "Destination
-      // Host Unreachable"): read the error queue first, it says more than errno.
-      if (drain_error_queue() == 0 && !options_.quiet) {
-        log::error(std::string("sendmsg: ") + std::strerror(send_error));
+      // Host Unreachable"): the error queue says more than errno; without one it is a local
+      // error, counted as iputils counts it only for EMSGSIZE.
+      if (send_error == EMSGSIZE) stats_.record_error();
+      if (!options_.quiet) {
+        if (options_.flood) out_.add(report::kFloodLocalError);
+        else print_error(std::string("sendmsg: ") + std::strerror(send_error));
       }
     }
-    if (finished_) return;
+    if (finished_) return false;
     check_done();
-    if (finished_) return;
-
+    if (finished_) return false;
     if (sending_done()) {
       arm_linger();
-      return;
+      return false;
     }
-    next_send_ += interval_;
-    if (interval_ == Clock::duration::zero()) next_send_ = Clock::now() + kMinimumWait;
-    schedule_send(next_send_);
-  }
-
-  void schedule_send(Clock::time_point at) {
-    send_timer_.expires_at(at);
-    send_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) send_probe();
-    });
+    return true;
   }
 
   // After the last probe of a -c run: wait twice the longest round trip seen (at least one
@@ -186,7 +286,7 @@ class Session {
     if (stats_.received() > 0) {
       const auto summary = stats_.rtt_summary();
       const auto twice_max = microseconds(summary ? 2 * summary->max : 0);
-      wait = std::max<Clock::duration>(twice_max, interval_);
+      wait = std::max<Clock::duration>(twice_max, std::chrono::milliseconds(interval_ms_));
     } else {
       wait = duration_cast<Clock::duration>(std::chrono::duration<double>(options_.linger_seconds));
     }
@@ -200,8 +300,10 @@ class Session {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal_number) {
       if (ec || finished_) return;
       if (signal_number == SIGQUIT) {
+        out_.flush();
         const std::string line = report::progress_line(stats_, timing_);
         std::fwrite(line.data(), 1, line.size(), stderr);
+        std::fflush(stderr);
         wait_for_signal();
         return;
       }
@@ -214,8 +316,38 @@ class Session {
     socket_.async_wait(net::IcmpSocket::wait_read, [this](const boost::system::error_code& ec) {
       if (ec || finished_) return;
       on_readable();
-      if (!finished_) wait_for_packets();
+      if (!finished_) {
+        pump();
+        wait_for_packets();
+      }
+      flush_soon();
     });
+  }
+
+  // Flood output is written at most every few milliseconds (or when 4 KB are waiting), the rest
+  // at the end of each event: a reader of a pipe still sees each reply when it happens.
+  void flush_soon() {
+    if (out_.empty() || finished_) return;
+    const auto now_point = Clock::now();
+    if (!options_.flood || out_.size() >= kFloodFlushBytes || now_point - last_flush_ >= kFloodFlushDelay) {
+      out_.flush();
+      last_flush_ = now_point;
+      return;
+    }
+    if (flush_armed_) return;
+    flush_armed_ = true;
+    flush_timer_.expires_after(kFloodFlushDelay);
+    flush_timer_.async_wait([this](const boost::system::error_code& ec) {
+      flush_armed_ = false;
+      if (ec) return;
+      out_.flush();
+      last_flush_ = Clock::now();
+    });
+  }
+
+  void print_error(const std::string& message) {
+    out_.flush();
+    log::error(message);
   }
 
   void on_readable() {
@@ -228,7 +360,7 @@ class Session {
         // A datagram socket reports an ICMP error once as the errno of a receive; the details
         // are on the error queue.
         if (drain_error_queue() == 0 && error != EINTR) {
-          log::error(std::string("recvmsg: ") + std::strerror(error));
+          print_error(std::string("recvmsg: ") + std::strerror(error));
           break;
         }
         continue;
@@ -247,7 +379,12 @@ class Session {
       // A raw socket sees every ICMP packet of the host: only our identifier is ours. A
       // datagram socket only ever receives replies to its own identifier.
       if (mode_ == SocketMode::raw && reply->header.identifier != identifier_) return;
-      handle_reply(*reply, datagram);
+      std::span<const std::uint8_t> ip_options = datagram.ip_options;
+      if (raw_ipv4) {
+        const std::size_t header_size = static_cast<std::size_t>(bytes[0] & 0x0FU) * 4;
+        ip_options = bytes.subspan(icmp::kIpv4MinHeaderSize, header_size - icmp::kIpv4MinHeaderSize);
+      }
+      handle_reply(*reply, datagram, ip_options);
     } else if (const auto* error = std::get_if<icmp::ErrorReport>(&message)) {
       if (mode_ != SocketMode::raw || error->quoted.identifier != identifier_) return;
       if (!quotes_target(*error)) return;
@@ -266,35 +403,75 @@ class Session {
     return std::memcmp(&sin6->sin6_addr, error.quoted_destination.data(), 16) == 0;
   }
 
-  void handle_reply(const icmp::EchoReply& reply, const net::Datagram& datagram) {
-    if (!reply.checksum_ok) {
-      stats_.record_corrupted();
-      return;
-    }
-    const auto lookup = table_.on_reply(reply.header.sequence);
+  void handle_reply(const icmp::EchoReply& reply, const net::Datagram& datagram,
+                    std::span<const std::uint8_t> ip_options) {
+    const bool bad_checksum = !reply.checksum_ok;
+    // A corrupted reply is not matched against the probes (iputils leaves it unacknowledged).
+    const auto lookup = bad_checksum ? table_.peek(reply.header.sequence) : table_.on_reply(reply.header.sequence);
     if (lookup.match == ProbeTable::Match::unknown) return;  // never sent by us: forged or stale
 
     const Instant received_at = now();
-    const Micros rtt = round_trip_micros(lookup.sent, datagram.kernel_time.value_or(received_at.wall),
-                                         received_at.monotonic);
-    const bool duplicate = lookup.match == ProbeTable::Match::duplicate;
-    stats_.record_reply(timing_ ? std::optional<Micros>(rtt) : std::nullopt, duplicate);
-    stats_.observe_in_flight(in_flight_for(lookup.transmit_number));
-
-    if (!options_.quiet) {
-      report::Reply line;
-      if (options_.print_timestamps) line.timestamp = report::timestamp_prefix(received_at.wall);
-      line.icmp_bytes = reply.icmp_length;
-      line.from = namer_.name(datagram.from);
-      line.sequence = reply.header.sequence;
-      if (options_.verbose) line.identifier = reply.header.identifier;
-      if (reply.ttl) line.ttl = *reply.ttl;
-      else if (datagram.ttl) line.ttl = *datagram.ttl;
-      if (timing_) line.rtt = rtt;
-      line.duplicate = duplicate;
-      print(report::reply_line(line));
+    const auto received_wall = options_.latency ? received_at.wall : datagram.kernel_time.value_or(received_at.wall);
+    const Micros rtt = round_trip_micros(lookup.sent, received_wall, received_at.monotonic);
+    const bool duplicate = !bad_checksum && lookup.match == ProbeTable::Match::duplicate;
+    const bool truncated = reply.icmp_length < options_.payload_size + icmp::kHeaderSize;
+    if (bad_checksum) {
+      stats_.record_corrupted();
+    } else {
+      stats_.record_reply(timing_ ? std::optional<Micros>(rtt) : std::nullopt, duplicate);
+      stats_.observe_in_flight(in_flight_for(lookup.transmit_number));
+      if (timing_ && options_.adaptive) update_adaptive_interval();
     }
+
+    if (options_.quiet) {
+      check_done();
+      return;
+    }
+    if (options_.flood) {
+      out_.add(bad_checksum ? report::kFloodBadChecksum : report::kFloodReply);
+      if (options_.audible) out_.add("\a");
+      check_done();
+      return;
+    }
+    report::Reply line;
+    if (options_.print_timestamps) line.timestamp = report::timestamp_prefix(received_at.wall);
+    line.icmp_bytes = reply.icmp_length;
+    line.from = namer_.name(datagram.from);
+    line.sequence = reply.header.sequence;
+    if (options_.verbose) line.identifier = reply.header.identifier;
+    if (reply.ttl) line.ttl = *reply.ttl;
+    else if (datagram.ttl) line.ttl = *datagram.ttl;
+    line.truncated = truncated;
+    if (timing_) line.rtt = rtt;
+    line.precise_time = options_.rtt_precision;
+    line.duplicate = duplicate && (!multicast_ || options_.verbose);
+    line.bad_checksum = bad_checksum;
+    // iputils checks the bytes after the timestamp area, and only when the payload has some.
+    if (!truncated && options_.payload_size > icmp::kTimestampSize) {
+      line.mismatch = icmp::compare_payload(payload_, reply.payload.first(std::min(reply.payload.size(), payload_.size())));
+      if (line.mismatch) line.received_payload = reply.payload.first(std::min(reply.payload.size(), payload_.size()));
+    }
+    line.audible = options_.audible;
+    if (!ip_options.empty() && family_ == icmp::Family::v4) {
+      line.ip_options = options_printer_.format(ip_options, false, [this](std::uint32_t address) {
+        SocketAddress hop;
+        auto* sin = reinterpret_cast<sockaddr_in*>(&hop.storage);
+        sin->sin_family = AF_INET;
+        sin->sin_addr.s_addr = htonl(address);
+        hop.length = sizeof(sockaddr_in);
+        return namer_.name(hop);
+      });
+    }
+    out_.add(report::reply_line(line));
     check_done();
+  }
+
+  // -A: the next interval is the smoothed round-trip time (plus any back-off), at least 2 ms
+  // for a user, as iputils computes it.
+  void update_adaptive_interval() {
+    const Micros estimate = stats_.ewma().value_or(static_cast<Micros>(interval_ms_) * 1000);
+    interval_ms_ = static_cast<int>((estimate + rtt_addend_us_ + 500) / 1000);
+    if (!root_ && interval_ms_ < kMinUserIntervalMs) interval_ms_ = kMinUserIntervalMs;
   }
 
   void handle_error(std::uint16_t sequence, const SocketAddress& from, std::uint8_t type,
@@ -304,10 +481,14 @@ class Session {
     stats_.record_error();
     stats_.observe_in_flight(in_flight_for(lookup.transmit_number));
     if (!options_.quiet) {
-      const std::string stamp = timestamp();
-      print(report::error_line(stamp.empty() ? std::nullopt : std::optional<std::string_view>(stamp),
-                               namer_.name(from), sequence,
-                               report::describe_icmp_error(family_, type, code, info)));
+      if (options_.flood) {
+        out_.add(report::kFloodIcmpError);
+      } else {
+        const std::string stamp = timestamp();
+        out_.add(report::error_line(stamp.empty() ? std::nullopt : std::optional<std::string_view>(stamp),
+                                    namer_.name(from), sequence,
+                                    report::describe_icmp_error(family_, type, code, info)));
+      }
     }
     check_done();
   }
@@ -330,10 +511,11 @@ class Session {
     if (queued.origin == net::kOriginLocal) {
       stats_.record_error();
       if (options_.quiet) return;
-      if (queued.error == EMSGSIZE)
-        log::error(fmt::format("local error: message too long, mtu={}", queued.info));
+      if (options_.flood) out_.add(report::kFloodLocalError);
+      else if (queued.error == EMSGSIZE)
+        print_error(fmt::format("local error: message too long, mtu={}", queued.info));
       else
-        log::error(std::string("local error: ") + std::strerror(queued.error));
+        print_error(std::string("local error: ") + std::strerror(queued.error));
       return;
     }
     const bool icmp_origin = queued.origin == net::kOriginIcmp || queued.origin == net::kOriginIcmp6;
@@ -354,10 +536,6 @@ class Session {
       finish();
     } else if (options_.deadline_seconds && stats_.errors() > 0) {
       finish();  // iputils ends a -w run at the first error
-    } else if (options_.interval_seconds == 0.0 && !sending_done() && settled >= stats_.transmitted()) {
-      // "-i 0": the next probe goes out as soon as the previous one is answered.
-      send_timer_.cancel();
-      asio::post(io_, [this] { send_probe(); });
     }
   }
 
@@ -370,6 +548,7 @@ class Session {
     finished_ = true;
     send_timer_.cancel();
     exit_timer_.cancel();
+    flush_timer_.cancel();
     signals_.cancel();
     socket_.cancel();
 
@@ -380,28 +559,41 @@ class Session {
                           ? duration_cast<microseconds>(last_send_ - first_send_).count()
                           : 0;
     summary.timing = timing_;
-    summary.show_ipg_ewma = options_.interval_seconds == 0.0;
-    print(report::statistics_block(summary));
+    summary.show_ipg_ewma = options_.flood || options_.adaptive || effective_interval_ms(options_) == 0;
+    out_.add(report::statistics_block(summary));
+    out_.flush();
 
     const bool short_of_count =
         options_.deadline_seconds && options_.count && stats_.received() < *options_.count;
     exit_code_ = stats_.received() == 0 || short_of_count ? kExitNoReply : kExitOk;
   }
 
+  static constexpr Micros kMaxAddendStep = 50000;
+  static constexpr int kMinUserIntervalMs = 2;
+  static constexpr std::size_t kFloodFlushBytes = 4096;
+  static constexpr auto kFloodFlushDelay = std::chrono::milliseconds(5);
+
   asio::io_context& io_;
   net::IcmpSocket& socket_;
   SocketMode mode_;
   icmp::Family family_;
   std::uint16_t identifier_;
+  bool multicast_;
   const Target& target_;
+  SocketAddress destination_;
   const Options& options_;
+  Output& out_;
   bool timing_;
-  Clock::duration interval_;
+  int interval_ms_;
+  bool root_;
+  Micros rtt_addend_us_ = 0;
 
   asio::steady_timer send_timer_;
   asio::steady_timer exit_timer_;
+  asio::steady_timer flush_timer_;
   asio::signal_set signals_;
   PeerNamer namer_;
+  report::IpOptionsPrinter options_printer_;
 
   Statistics stats_;
   ProbeTable table_;
@@ -409,34 +601,155 @@ class Session {
   std::vector<std::uint8_t> payload_;
   std::vector<std::uint8_t> receive_buffer_;
 
+  bool send_armed_ = false;
+  Clock::time_point armed_for_;
+  bool bucket_started_ = false;
+  Clock::time_point last_token_time_;
+  Clock::duration tokens_{};
   Clock::time_point start_;
-  Clock::time_point next_send_;
   Clock::time_point first_send_;
   Clock::time_point last_send_;
+  Clock::time_point last_flush_;
+  bool flush_armed_ = false;
   bool finished_ = false;
   int exit_code_ = kExitNoReply;
 };
+
+bool is_address_literal(const std::string& text) {
+  in6_addr buffer{};
+  return inet_pton(AF_INET, text.c_str(), &buffer) == 1 || inet_pton(AF_INET6, text.c_str(), &buffer) == 1;
+}
 
 std::string socket_summary(const std::optional<net::OpenedSocket>& socket) {
   if (!socket) return "-1 (socktype: 0)";
   return fmt::format("{} (socktype: {})", socket->fd(), socket_mode_name(socket->mode()));
 }
 
-// iputils learns the source address with a connected UDP socket before the first probe; a
-// missing route fails here as "connect: Network is unreachable", before anything is printed.
-std::optional<std::string> check_route(const Target& target) {
+// What iputils learns with a connected UDP socket before the first probe: the source address
+// the kernel would use (for -I / -B and the header), and whether the destination is reachable
+// at all ("connect: Network is unreachable"), or a broadcast address (EACCES without -b).
+struct RouteProbe {
+  std::optional<SocketAddress> source;
+  std::optional<std::string> failure;  // message for stderr, exit 2
+  bool broadcast_warning = false;      // -b to a broadcast address
+};
+
+RouteProbe probe_route(const Target& target, const Options& options) {
+  RouteProbe result;
   const int fd = ::socket(target.address.storage.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;  // cannot tell; the probes will say
+  if (fd < 0) return result;  // cannot tell; the probes will say
+  if (!options.interface.empty() && !is_address_literal(options.interface)) {
+    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.interface.c_str(),
+                   static_cast<socklen_t>(options.interface.size() + 1)) != 0) {
+      result.failure = "SO_BINDTODEVICE " + options.interface + ": " + std::strerror(errno);
+      ::close(fd);
+      return result;
+    }
+  }
+  if (options.tos && *options.tos != 0 && target.address.family() == icmp::Family::v4) {
+    setsockopt(fd, IPPROTO_IP, IP_TOS, &*options.tos, sizeof(int));
+  }
   SocketAddress probe = target.address;
   const std::uint16_t discard_port = htons(1025);
   if (probe.storage.ss_family == AF_INET)
     reinterpret_cast<sockaddr_in*>(&probe.storage)->sin_port = discard_port;
   else
     reinterpret_cast<sockaddr_in6*>(&probe.storage)->sin6_port = discard_port;
-  std::optional<std::string> failure;
-  if (::connect(fd, probe.get(), probe.length) != 0) failure = std::string("connect: ") + std::strerror(errno);
+  if (::connect(fd, probe.get(), probe.length) != 0) {
+    if (errno == EACCES && probe.storage.ss_family == AF_INET) {
+      if (!options.broadcast) {
+        result.failure = "Do you want to ping broadcast? Then -b. If not, check your local firewall rules";
+        ::close(fd);
+        return result;
+      }
+      result.broadcast_warning = true;
+      const int on = 1;
+      setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
+      if (::connect(fd, probe.get(), probe.length) != 0) result.failure = std::string("connect: ") + std::strerror(errno);
+    } else {
+      result.failure = std::string("connect: ") + std::strerror(errno);
+    }
+  }
+  if (!result.failure) {
+    SocketAddress source;
+    source.length = sizeof source.storage;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&source.storage), &source.length) == 0) {
+      if (source.storage.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&source.storage)->sin_port = 0;
+      else reinterpret_cast<sockaddr_in6*>(&source.storage)->sin6_port = 0;
+      result.source = source;
+    }
+  }
   ::close(fd);
-  return failure;
+  return result;
+}
+
+bool is_multicast(const SocketAddress& address) {
+  if (address.storage.ss_family == AF_INET) {
+    const auto* sin = reinterpret_cast<const sockaddr_in*>(&address.storage);
+    return IN_MULTICAST(ntohl(sin->sin_addr.s_addr));
+  }
+  const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&address.storage);
+  return IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr);
+}
+
+int pmtu_value(PmtuDiscovery mode, icmp::Family family) {
+  const bool v4 = family == icmp::Family::v4;
+  switch (mode) {
+    case PmtuDiscovery::do_: return v4 ? IP_PMTUDISC_DO : IPV6_PMTUDISC_DO;
+    case PmtuDiscovery::dont: return v4 ? IP_PMTUDISC_DONT : IPV6_PMTUDISC_DONT;
+    case PmtuDiscovery::want: return v4 ? IP_PMTUDISC_WANT : IPV6_PMTUDISC_WANT;
+    case PmtuDiscovery::probe: return v4 ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
+  }
+  return v4 ? IP_PMTUDISC_WANT : IPV6_PMTUDISC_WANT;
+}
+
+// The IP_OPTIONS bytes iputils sends for -R (a NOP, then a record-route option with room for
+// nine hops) and -T (a timestamp option; tsprespec without hops carries none).
+std::vector<std::uint8_t> ip_option_bytes(const Options& options) {
+  constexpr std::uint8_t kNop = 1;
+  constexpr std::uint8_t kRecordRoute = 7;
+  constexpr std::uint8_t kTimestamp = 68;
+  constexpr std::uint8_t kMinOffset = 4;
+  constexpr std::size_t kRouteSpace = 3 + 4 * 9 + 1;
+  std::vector<std::uint8_t> bytes;
+  if (options.record_route) {
+    bytes.assign(kRouteSpace, 0);
+    bytes[0] = kNop;
+    bytes[1] = kRecordRoute;
+    bytes[2] = kRouteSpace - 1;
+    bytes[3] = kMinOffset;
+  } else if (options.timestamp_option) {
+    bytes.assign(kRouteSpace, 0);
+    bytes[0] = kTimestamp;
+    const auto kind = *options.timestamp_option;
+    bytes[1] = kind == TimestampOption::tsonly ? 40 : kind == TimestampOption::tsandaddr ? 36 : 4;
+    bytes[2] = 5;
+    bytes[3] = kind == TimestampOption::tsonly ? 0 : kind == TimestampOption::tsandaddr ? 1 : 3;
+    bytes.resize(bytes[1]);
+  }
+  return bytes;
+}
+
+// iputils' receive-buffer estimate for `preload` probes in flight (its sock_setbufs).
+int receive_buffer_for(const Options& options, icmp::Family family) {
+  const int header_room = family == icmp::Family::v4 ? static_cast<int>(ip_options_size(options)) + 20 : 40;
+  long long per_packet = static_cast<long long>(options.payload_size) + 8;
+  per_packet += ((per_packet + 511) / 512) * (header_room + 16 + 64 + 160);
+  return static_cast<int>(std::min<long long>(per_packet * options.preload, INT_MAX));
+}
+
+// Options iputils applies to one family only; uping says so instead of silently ignoring them.
+void warn_other_family_options(const Options& options, icmp::Family family) {
+  const auto warn = [](std::string_view option, std::string_view only) {
+    log::error(fmt::format("warning: {} applies to {} destinations only; not used", option, only));
+  };
+  if (family == icmp::Family::v6) {
+    if (options.record_route) warn("-R", "IPv4");
+    if (options.timestamp_option) warn("-T", "IPv4");
+    if (options.broadcast) warn("-b", "IPv4");
+  } else if (options.flow_label && *options.flow_label != 0) {
+    warn("-F", "IPv6");
+  }
 }
 
 }  // namespace
@@ -465,14 +778,25 @@ namespace {
 int run_ping_unguarded(const Options& options) {
   log::set_program_name(options.program_name);
   if (options.verbose) log::enable_verbose();
+  Output output;
+  // -p's "PATTERN:" line has been printed by main before this, as iputils prints it while parsing.
 
+  const bool raw_only = options.identifier && *options.identifier == 0;
+  if (raw_only) log::verbose("WARNING: ident 0 => forcing raw socket");
   std::vector<SocketAttempt> attempts;
   std::optional<net::OpenedSocket> socket4;
   std::optional<net::OpenedSocket> socket6;
   // Open before resolving and drop every capability right after, as iputils does: name
   // resolution and everything that follows run without privilege.
-  if (options.family != icmp::Family::v6) socket4 = net::open_icmp_socket(icmp::Family::v4, attempts);
-  if (options.family != icmp::Family::v4) socket6 = net::open_icmp_socket(icmp::Family::v6, attempts);
+  if (options.family != icmp::Family::v6) socket4 = net::open_icmp_socket(icmp::Family::v4, attempts, raw_only);
+  if (options.family != icmp::Family::v4) socket6 = net::open_icmp_socket(icmp::Family::v6, attempts, raw_only);
+  // -m needs CAP_NET_ADMIN (or CAP_NET_RAW): set it while capabilities may still be held.
+  int mark_error4 = 0;
+  int mark_error6 = 0;
+  if (options.mark) {
+    if (socket4) mark_error4 = net::set_mark(socket4->fd(), *options.mark);
+    if (socket6) mark_error6 = net::set_mark(socket6->fd(), *options.mark);
+  }
   if (!privileges::drop_all()) {
     log::error(std::string("cannot drop capabilities: ") + std::strerror(errno));
     return kExitError;
@@ -490,7 +814,8 @@ int run_ping_unguarded(const Options& options) {
   const Target& target = std::get<Target>(resolved);
   const icmp::Family family = target.address.family();
   if (options.verbose) {
-    print(fmt::format("ai->ai_family: {}, ai->ai_canonname: '{}'\n", family_name(family), target.display_name));
+    output.add(fmt::format("ai->ai_family: {}, ai->ai_canonname: '{}'\n", family_name(family), target.display_name));
+    output.flush();
   }
 
   auto& chosen = family == icmp::Family::v4 ? socket4 : socket6;
@@ -501,17 +826,88 @@ int run_ping_unguarded(const Options& options) {
     std::fwrite(text.data(), 1, text.size(), stderr);
     return kExitError;
   }
+  warn_other_family_options(options, family);
 
   net::SocketSettings settings;
   settings.ttl = options.ttl;
+  std::optional<SocketAddress> source_address;  // -I given as an address
+  std::string device;                           // -I given as a name, or the %scope of an address
   if (!options.interface.empty()) {
-    const auto as_address = resolve_target(options.interface, family);
-    const auto* source = std::get_if<Target>(&as_address);
-    if (source != nullptr && source->typed_as_address) settings.source = source->address;
-    else settings.interface = options.interface;
+    const auto scope = options.interface.find('%');
+    const std::string address_part = options.interface.substr(0, scope);
+    if (is_address_literal(address_part)) {
+      const auto as_address = resolve_target(address_part, family);
+      if (const auto* source = std::get_if<Target>(&as_address)) source_address = source->address;
+      if (scope != std::string::npos) device = options.interface.substr(scope + 1);
+    } else {
+      device = options.interface;
+    }
   }
+  settings.interface = device;
+
+  RouteProbe route;
+  if (!source_address) {
+    route = probe_route(target, options);
+    if (route.failure) {
+      log::error(*route.failure);
+      return kExitError;
+    }
+    if (route.broadcast_warning) {
+      std::fputs("WARNING: pinging broadcast address\n", stderr);
+      std::fflush(stderr);
+    }
+  }
+  // iputils reports a refused SO_MARK once, where it first tries it (its route probe), then
+  // leaves the mark alone.
+  const int mark_error = family == icmp::Family::v4 ? mark_error4 : mark_error6;
+  if (options.mark && mark_error != 0) {
+    log::error(fmt::format("WARNING: failed to set mark: {}: {}", *options.mark, std::strerror(mark_error)));
+    if (mark_error == EPERM) {
+      log::error("=> missing cap_net_admin+p or cap_net_raw+p (since Linux 5.17) capability?");
+    }
+  }
+
+  const bool multicast = options.broadcast || is_multicast(target.address);
+  std::optional<PmtuDiscovery> pmtu = options.pmtu;
+  if (multicast && family == icmp::Family::v4) {
+    if (getuid() != 0) {
+      if (options.interval_seconds * 1000.0 + 1e-6 < 1000.0) {
+        log::error("minimal interval for broadcast ping for user must be >= 1000 ms, use -i 1 (or higher)");
+        return kExitError;
+      }
+      if (pmtu && *pmtu != PmtuDiscovery::do_) {
+        log::error("broadcast ping does not fragment");
+        return kExitError;
+      }
+    }
+    if (!pmtu) pmtu = PmtuDiscovery::do_;
+  }
+  if (pmtu) settings.pmtu = pmtu_value(*pmtu, family);
+
+  // -B binds to the source the route probe found; -I with an address binds to that address.
+  std::optional<SocketAddress> bound_source = source_address;
+  if (!bound_source && options.strict_source) bound_source = route.source;
+  settings.source = bound_source;
+  settings.identifier = options.identifier;
+  settings.tos = options.tos;
+  settings.sndbuf = options.sndbuf;
+  settings.rcvbuf = std::max(receive_buffer_for(options, family), 65536);
+  settings.so_debug = options.so_debug;
+  settings.dont_route = options.dont_route;
+  settings.broadcast = options.broadcast && family == icmp::Family::v4;
+  settings.no_loop = options.no_loop;
+  settings.kernel_timestamps = !options.latency;
+  if (family == icmp::Family::v4) {
+    settings.ip_options = ip_option_bytes(options);
+    settings.ip_options_timestamp = options.timestamp_option.has_value();
+  } else if (options.flow_label) {
+    settings.flow_label = options.flow_label;
+    settings.flow_destination = target.address;
+  }
+
   std::string configure_error;
-  const auto raw_identifier = static_cast<std::uint16_t>(getpid() & 0xffff);
+  const auto raw_identifier =
+      options.identifier ? *options.identifier : static_cast<std::uint16_t>(getpid() & 0xffff);
   asio::io_context io(1);
   const SocketMode mode = chosen->mode();
   net::IcmpSocket socket = chosen->into_asio(io, family);
@@ -520,9 +916,13 @@ int run_ping_unguarded(const Options& options) {
     log::error(configure_error);
     return kExitError;
   }
-  if (const auto route_failure = check_route(target)) {
-    log::error(*route_failure);
-    return kExitError;
+  {
+    int granted = 0;
+    socklen_t length = sizeof granted;
+    if (getsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVBUF, &granted, &length) == 0 &&
+        granted < receive_buffer_for(options, family)) {
+      log::error("WARNING: probably, rcvbuf is not enough to hold preload");
+    }
   }
 
   report::Header header;
@@ -530,14 +930,30 @@ int run_ping_unguarded(const Options& options) {
   header.name = target.display_name;
   header.address = target.numeric;
   header.payload_size = options.payload_size;
-  print(report::header_line(header));
+  header.ip_options_size = family == icmp::Family::v4 ? ip_options_size(options) : 0;
+  if (!options.interface.empty() || options.strict_source) {
+    const auto& shown = source_address ? source_address : route.source;
+    header.source = shown ? numeric_host(*shown) : std::string(family == icmp::Family::v4 ? "0.0.0.0" : "::");
+    header.device = device;
+  }
+  if (family == icmp::Family::v6) header.flow_label = options.flow_label;
+  output.add(report::header_line(header));
+  output.flush();
 
   if (const auto violation = user_limit_violation(options, getuid() == 0)) {
     log::error(*violation);
     return kExitError;
   }
+  if (options.connect_socket && ::connect(socket.native_handle(), target.address.get(), target.address.length) != 0) {
+    log::error(std::string("connect failed: ") + std::strerror(errno));
+    return kExitError;
+  }
 
-  Session session(io, socket, mode, *identifier, target, options);
+  RunPlan plan;
+  plan.identifier = *identifier;
+  plan.multicast = multicast;
+  if (family == icmp::Family::v6 && options.flow_label) plan.flow_label = *options.flow_label;
+  Session session(io, socket, mode, plan, target, options, output);
   return session.run();
 }
 

@@ -1,4 +1,6 @@
 // uping: the executable only wires the command line to the engine; all logic is in uping::core.
+#include <unistd.h>
+
 #include <clocale>
 #include <cstdio>
 #include <string>
@@ -26,9 +28,12 @@ int main(int argc, char** argv) {
     if (!parsed.options) return parsed.exit_code;
     return uping::health::run(*parsed.options);
   }
-  const uping::ParseResult parsed = uping::parse_command_line(args);
-  // Warnings (iputils' "option argument contains garbage") come with options to run.
+  // iputils decides its user limits (-l above 3) by the real uid, not by capabilities.
+  const uping::ParseResult parsed = uping::parse_command_line(args, getuid() == 0);
+  // Warnings (iputils' "option argument contains garbage") and -p's PATTERN line come with
+  // options to run; stdout first, as iputils printed it while parsing.
   std::fputs(parsed.out.c_str(), stdout);
+  std::fflush(stdout);
   std::fputs(parsed.err.c_str(), stderr);
   if (!parsed.options) return parsed.exit_code;
   return uping::run_ping(*parsed.options);

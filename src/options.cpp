@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <cstdint>
+#include <array>
 #include <map>
 #include <string>
 #include <variant>
@@ -25,8 +26,9 @@
 namespace uping {
 namespace {
 
-constexpr std::string_view kFlagLetters = "46qnvVDO";
-constexpr std::string_view kValueLetters = "ciWwstI";
+// iputils 20250605's getopt string, split: "h?" "4bRT:" "6F:N:" "3aABc:CdDe:fHi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:".
+constexpr std::string_view kFlagLetters = "346aAbBCdDfHLnOqrRUvV";
+constexpr std::string_view kValueLetters = "ceFiIlmMNpQsStTwW";
 constexpr std::string_view kHelpLetters = "h?";
 
 // iputils: ICMP_MAX_DATALEN and ICMPV6_MAX_DATALEN (MAXPACKET is 65535).
@@ -35,6 +37,16 @@ constexpr std::size_t kMaxPayloadV4 = kMaxIpPacket - icmp::kIpv4MinHeaderSize - 
 constexpr std::size_t kMaxPayloadV6 = kMaxIpPacket - icmp::kHeaderSize;
 
 constexpr int kMinUserIntervalMs = 2;  // iputils' MIN_USER_INTERVAL_MS
+constexpr long long kMaxPreload = 65536;  // iputils' MAX_DUP_CHK
+constexpr long long kMaxUserPreload = 3;
+constexpr std::size_t kIpOptionsSize = 40;  // room iputils reserves for -R / -T
+constexpr std::size_t kMaxPatternBytes = 16;
+
+// -N's sub-options (iputils' niquery_option_handler); the ones ending in '=' take a value.
+constexpr std::array<std::string_view, 14> kNodeInfoQueries = {
+    "help", "name", "ipv6", "ipv6-all", "ipv6-compatible", "ipv6-global", "ipv6-linklocal",
+    "ipv6-sitelocal", "ipv4", "ipv4-all", "subject-ipv6=", "subject-ipv4=", "subject-name=",
+    "subject-fqdn="};
 
 std::string_view basename_of(std::string_view path) {
   const auto slash = path.rfind('/');
@@ -95,6 +107,7 @@ GetoptScan scan_like_getopt(const std::vector<std::string>& args) {
 struct Failure {
   std::string message;
   int exit_code;
+  bool bare = false;  // printed as it is, without the program prefix and newline
 };
 
 // iputils' strtol_or_err: base 10, leading blanks and sign allowed, nothing after the digits.
@@ -160,7 +173,7 @@ bool is_ipv6_literal(const std::string& text) {
 
 ParseResult failed(const Options& options, const std::string& warnings, const Failure& failure) {
   ParseResult result;
-  result.err = warnings + options.program_name + ": " + failure.message + "\n";
+  result.err = warnings + (failure.bare ? failure.message : options.program_name + ": " + failure.message + "\n");
   result.exit_code = failure.exit_code;
   return result;
 }
@@ -173,9 +186,56 @@ ParseResult usage_failure(const Options& options, const std::string& warnings,
   return result;
 }
 
+bool is_hex_digit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// iputils' parsetos / parseflow: "0x" introduces hexadecimal, anything else is decimal; nothing
+// may follow the digits. Returns the value as iputils' narrowing to int leaves it.
+std::optional<long long> parse_hex_or_decimal(const std::string& text, bool is_unsigned) {
+  const bool hex = text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const char* start = text.c_str() + (hex ? 2 : 0);
+  char* end = nullptr;
+  const int base = hex ? 16 : 10;
+  const long long value = is_unsigned ? static_cast<long long>(static_cast<int>(std::strtoul(start, &end, base)))
+                                      : static_cast<long long>(static_cast<int>(std::strtol(start, &end, base)));
+  if (*end != '\0') return std::nullopt;
+  return value;
+}
+
+// iputils' fill(): every character must be a hex digit; then up to 16 bytes, two digits each
+// (a lone last digit is a byte of its own, as sscanf("%2x") reads it).
+std::variant<std::vector<std::uint8_t>, Failure> parse_pattern(const std::string& text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!is_hex_digit(text[i])) {
+      return Failure{"patterns must be specified as hex digits: " + text.substr(i), kExitError};
+    }
+  }
+  std::vector<std::uint8_t> bytes;
+  for (std::size_t i = 0; i < text.size() && bytes.size() < kMaxPatternBytes; i += 2) {
+    bytes.push_back(static_cast<std::uint8_t>(std::stoul(text.substr(i, 2), nullptr, 16)));
+  }
+  return bytes;
+}
+
+// What iputils prints for -N help (and for an unknown -N argument), word for word: a list of
+// the sub-option names, with the program always called "ping".
+std::string node_info_help() {
+  return "ping -6 -N <nodeinfo opt>\n"
+         "Help:\n  help\n"
+         "Query:\n  name\n  ipv6\n  ipv6-all\n  ipv6-compatible\n  ipv6-global\n  ipv6-linklocal\n"
+         "  ipv6-sitelocal\n  ipv4\n  ipv4-all\n"
+         "Subject:\n  subject-ipv6=addr\n  subject-ipv4=addr\n  subject-name=name\n  subject-fqdn=name\n";
+}
+
+std::string hex_byte(std::uint8_t byte) {
+  static constexpr std::string_view kDigits = "0123456789abcdef";
+  return {kDigits[byte >> 4], kDigits[byte & 0xF]};
+}
+
 // Applies one occurrence of an option, in command-line order. Returns a failure to stop at.
 std::optional<Failure> apply_option(char letter, const std::string& value, Options& options,
-                                    std::string& warnings) {
+                                    std::string& warnings, std::string& out, bool real_uid_is_root) {
   const auto set_family = [&](icmp::Family wanted) -> std::optional<Failure> {
     if (options.family && *options.family != wanted) {
       return Failure{"only one -4 or -6 option may be specified", kExitError};
@@ -187,7 +247,114 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
     case '4': return set_family(icmp::Family::v4);
     case '6': return set_family(icmp::Family::v6);
     case 'q': options.quiet = true; return std::nullopt;
-    case 'n': options.numeric = true; return std::nullopt;
+    case 'n':
+      options.numeric = true;
+      options.force_lookup = false;
+      return std::nullopt;
+    case 'H': options.force_lookup = true; return std::nullopt;
+    case 'f':
+      options.flood = true;
+      options.numeric = true;  // iputils: no lookups during a flood (-H still forces them)
+      return std::nullopt;
+    case '3': options.rtt_precision = true; return std::nullopt;
+    case 'a': options.audible = true; return std::nullopt;
+    case 'A': options.adaptive = true; return std::nullopt;
+    case 'b': options.broadcast = true; return std::nullopt;
+    case 'B': options.strict_source = true; return std::nullopt;
+    case 'C': options.connect_socket = true; return std::nullopt;
+    case 'd': options.so_debug = true; return std::nullopt;
+    case 'L': options.no_loop = true; return std::nullopt;
+    case 'r': options.dont_route = true; return std::nullopt;
+    case 'U': options.latency = true; return std::nullopt;
+    case 'R':
+      if (options.timestamp_option) return Failure{"only one of -T or -R may be used", kExitError};
+      options.record_route = true;
+      return std::nullopt;
+    case 'T': {
+      if (options.record_route) return Failure{"only one of -T or -R may be used", kExitError};
+      if (value == "tsonly") options.timestamp_option = TimestampOption::tsonly;
+      else if (value == "tsandaddr") options.timestamp_option = TimestampOption::tsandaddr;
+      else if (value == "tsprespec") options.timestamp_option = TimestampOption::tsprespec;
+      else return Failure{"invalid timestamp type: " + value, kExitError};
+      return std::nullopt;
+    }
+    case 'e': {
+      auto parsed = parse_integer(value, 0, 65535);
+      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
+      options.identifier = static_cast<std::uint16_t>(std::get<long long>(parsed));
+      return std::nullopt;
+    }
+    case 'l': {
+      auto parsed = parse_integer(value, 1, kMaxPreload);
+      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
+      const auto preload = std::get<long long>(parsed);
+      if (!real_uid_is_root && preload > kMaxUserPreload) {
+        return Failure{"cannot set preload to value greater than 3: " + std::to_string(preload), kExitError};
+      }
+      options.preload = static_cast<unsigned>(preload);
+      return std::nullopt;
+    }
+    case 'm': {
+      auto parsed = parse_integer(value, 0, UINT32_MAX);
+      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
+      options.mark = static_cast<std::uint32_t>(std::get<long long>(parsed));
+      return std::nullopt;
+    }
+    case 'S': {
+      auto parsed = parse_integer(value, 1, INT_MAX);
+      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
+      options.sndbuf = static_cast<int>(std::get<long long>(parsed));
+      return std::nullopt;
+    }
+    case 'M': {
+      if (value == "do") options.pmtu = PmtuDiscovery::do_;
+      else if (value == "dont") options.pmtu = PmtuDiscovery::dont;
+      else if (value == "want") options.pmtu = PmtuDiscovery::want;
+      else if (value == "probe") options.pmtu = PmtuDiscovery::probe;
+      else return Failure{"invalid -M argument: " + value, kExitError};
+      return std::nullopt;
+    }
+    case 'Q': {
+      const auto tos = parse_hex_or_decimal(value, false);
+      if (!tos) return Failure{"bad TOS value: " + value, kExitError};
+      if (*tos > 255) {
+        return Failure{"the decimal value of TOS bits must be in range 0-255: " + std::to_string(*tos), kExitError};
+      }
+      options.tos = static_cast<int>(*tos);
+      return std::nullopt;
+    }
+    case 'F': {
+      const auto flow = parse_hex_or_decimal(value, true);
+      if (!flow) return Failure{"bad value for flowinfo: " + value, kExitError};
+      if ((static_cast<unsigned long long>(*flow) & ~0xFFFFFULL) != 0) {
+        return Failure{"flow value is greater than 20 bits: " + value, kExitError};
+      }
+      options.flow_label = static_cast<std::uint32_t>(*flow);
+      return std::nullopt;
+    }
+    case 'p': {
+      auto parsed = parse_pattern(value);
+      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
+      options.pattern = std::get<std::vector<std::uint8_t>>(parsed);
+      options.pattern_given = true;
+      // iputils prints the pattern while parsing, so only a -q given before -p silences it.
+      if (!options.quiet) {
+        out += "PATTERN: 0x";
+        for (const auto byte : options.pattern) out += hex_byte(byte);
+        out += '\n';
+      }
+      return std::nullopt;
+    }
+    case 'N': {
+      bool known = false;
+      for (const auto query : kNodeInfoQueries) {
+        known = known || (query.back() == '=' ? value.rfind(query, 0) == 0 : value == query);
+      }
+      if (!known) return Failure{node_info_help(), kExitError, true};
+      if (value == "help") return Failure{node_info_help(), kExitOk, true};
+      options.node_info = value;
+      return std::nullopt;
+    }
     case 'v': options.verbose = true; return std::nullopt;
     case 'D': options.print_timestamps = true; return std::nullopt;
     case 'O': options.report_outstanding = true; return std::nullopt;
@@ -258,7 +425,13 @@ std::size_t max_payload_size(icmp::Family family) {
   return family == icmp::Family::v4 ? kMaxPayloadV4 : kMaxPayloadV6;
 }
 
-ParseResult parse_command_line(const std::vector<std::string>& args) {
+ParseResult parse_command_line(const std::vector<std::string>& args, bool real_uid_is_root) {
+  std::string out;  // what iputils has printed on stdout by then (PATTERN lines)
+  // Everything returned from here on keeps those lines, before any diagnostic.
+  const auto with_out = [&out](ParseResult result) {
+    result.out = out + result.out;
+    return result;
+  };
   Options options;
   if (!args.empty() && !args[0].empty()) options.program_name = args[0];
   const std::string_view invoked_as = basename_of(options.program_name);
@@ -302,55 +475,65 @@ ParseResult parse_command_line(const std::vector<std::string>& args) {
       result.out += "\n";
       result.err = warnings;
       result.exit_code = kExitOk;
-      return result;
+      return with_out(result);
     }
     std::string value;
     if (kValueLetters.find(letter) != std::string_view::npos) {
       value = option->results().at(occurrences_seen[option]++);
     }
-    if (auto failure = apply_option(letter, value, options, warnings)) {
-      return failed(options, warnings, *failure);
+    if (auto failure = apply_option(letter, value, options, warnings, out, real_uid_is_root)) {
+      return with_out(failed(options, warnings, *failure));
     }
   }
 
   switch (scan.stop) {
     case Stop::none: break;
-    case Stop::help: return usage_failure(options, warnings, "");
+    case Stop::help: return with_out(usage_failure(options, warnings, ""));
     case Stop::unknown_option:
-      return usage_failure(options, warnings,
-                           options.program_name + ": invalid option -- '" + scan.letter + "'\n");
+      return with_out(usage_failure(options, warnings,
+                           options.program_name + ": invalid option -- '" + scan.letter + "'\n"));
     case Stop::missing_argument:
-      return usage_failure(
+      return with_out(usage_failure(
           options, warnings,
-          options.program_name + ": option requires an argument -- '" + scan.letter + "'\n");
+          options.program_name + ": option requires an argument -- '" + scan.letter + "'\n"));
   }
 
   if (operands.empty()) {
-    return failed(options, warnings,
-                  {std::string("usage error: ") + std::strerror(EDESTADDRREQ), kExitError});
+    return with_out(failed(options, warnings,
+                  {std::string("usage error: ") + std::strerror(EDESTADDRREQ), kExitError}));
   }
   // iputils reads extra operands as IPv4 source-route hops; uping has no source routing, and
   // iputils answers hop lists it cannot use with its usage text.
-  if (operands.size() > 1) return usage_failure(options, warnings, "");
+  if (operands.size() > 1) return with_out(usage_failure(options, warnings, ""));
   options.target = operands.front();
 
   // iputils' packet size check: the family from -4/-6, overridden by a literal target; for a
   // host name the larger (IPv6) bound.
+  // -R / -T take 40 bytes of IPv4 header room from the payload.
+  const std::size_t max_v4 = kMaxPayloadV4 - ip_options_size(options);
   std::size_t max_size = kMaxPayloadV6;
-  if (options.family) max_size = max_payload_size(*options.family);
-  if (is_ipv4_literal(options.target)) max_size = kMaxPayloadV4;
+  if (options.family) max_size = *options.family == icmp::Family::v4 ? max_v4 : kMaxPayloadV6;
+  if (is_ipv4_literal(options.target)) max_size = max_v4;
   else if (is_ipv6_literal(options.target)) max_size = kMaxPayloadV6;
   if (options.payload_size > max_size) {
-    return failed(options, warnings,
+    return with_out(failed(options, warnings,
                   {"invalid -s value: '" + std::to_string(options.payload_size) +
                        "': out of range: 0 <= value <= " + std::to_string(max_size),
-                   kExitNoReply});
+                   kExitNoReply}));
+  }
+  // Node information queries are ICMPv6 types of their own; the kernel lets an ICMP datagram
+  // socket send echo requests only, and uping implements nothing else.
+  if (options.node_info) {
+    return with_out(failed(options, warnings,
+                  {"-N " + *options.node_info +
+                       ": node information queries need a raw ICMPv6 socket; uping sends echo requests only",
+                   kExitError}));
   }
 
   ParseResult result;
   result.options = std::move(options);
   result.err = warnings;
-  return result;
+  return with_out(result);
 }
 
 std::string usage_text(std::string_view program_name) {
@@ -361,33 +544,67 @@ std::string usage_text(std::string_view program_name) {
       "\n"
       "Options:\n"
       "  <destination>      host name or IP address to probe\n"
-      "  -4                 IPv4 only\n"
-      "  -6                 IPv6 only\n"
+      "  -3                 reply times with three decimals, never rounded\n"
+      "  -a                 ring the terminal bell with each reply\n"
+      "  -A                 adaptive interval, following the round-trip time\n"
+      "  -B                 keep the source address chosen at start\n"
       "  -c <count>         send <count> probes, then stop\n"
+      "  -C                 connect() the socket to the destination\n"
+      "  -d                 set SO_DEBUG on the socket\n"
       "  -D                 prefix each line with a Unix timestamp\n"
+      "  -e <identifier>    echo identifier (datagram socket: bound as its port)\n"
+      "  -f                 flood: '.' per probe, backspace per reply\n"
       "  -h                 show this help\n"
+      "  -H                 reverse lookups even for numeric targets or -f\n"
       "  -I <interface>     send from this interface or source address\n"
       "  -i <interval>      seconds between probes (default 1)\n"
+      "  -L                 no loopback of multicast probes\n"
+      "  -l <preload>       send <preload> probes at once, then pace\n"
+      "  -m <mark>          SO_MARK for the probes (needs CAP_NET_ADMIN)\n"
+      "  -M <pmtud opt>     path MTU discovery: do, dont, want or probe\n"
       "  -n                 numeric output, no reverse lookups\n"
       "  -O                 report probes still unanswered when the next one goes out\n"
+      "  -p <pattern>       up to 16 hex bytes to fill the payload with\n"
       "  -q                 quiet: only the header and the statistics\n"
+      "  -Q <tclass>        IPv4 TOS / IPv6 traffic class bits\n"
+      "  -r                 bypass routing: directly attached hosts only\n"
       "  -s <size>          payload bytes per probe (default 56)\n"
+      "  -S <size>          SO_SNDBUF of the socket\n"
       "  -t <ttl>           IP time to live / IPv6 hop limit\n"
+      "  -U                 user-to-user times (no kernel receive timestamps)\n"
       "  -v                 verbose output\n"
       "  -V                 show the version\n"
       "  -w <deadline>      stop after <deadline> seconds whatever was received\n"
       "  -W <timeout>       seconds to wait for a reply\n"
       "\n"
+      "IPv4 options:\n"
+      "  -4                 IPv4 only\n"
+      "  -b                 allow a broadcast destination\n"
+      "  -R                 record route\n"
+      "  -T <timestamp>     IP timestamp option: tsonly, tsandaddr or tsprespec\n"
+      "\n"
+      "IPv6 options:\n"
+      "  -6                 IPv6 only\n"
+      "  -F <flowlabel>     flow label (20 bits, decimal or 0x hex)\n"
+      "  -N <nodeinfo opt>  node information query: refused, needs a raw socket\n"
+      "\n"
       "See uping(8).\n";
   return text;
 }
 
+int effective_interval_ms(const Options& options) {
+  if (options.flood && !options.interval_given) return 0;
+  // iputils keeps whole milliseconds; the small bias keeps 0.002 from becoming 1.999... ms.
+  return static_cast<int>(std::floor(options.interval_seconds * 1000.0 + 1e-6));
+}
+
+std::size_t ip_options_size(const Options& options) {
+  return options.record_route || options.timestamp_option ? kIpOptionsSize : 0;
+}
+
 std::optional<std::string> user_limit_violation(const Options& options, bool real_uid_is_root) {
   if (real_uid_is_root) return std::nullopt;
-  // iputils compares whole milliseconds; the small bias keeps 0.002 from becoming 1.999... ms.
-  const auto interval_ms =
-      static_cast<long long>(std::floor(options.interval_seconds * 1000.0 + 1e-6));
-  if (interval_ms < kMinUserIntervalMs) {
+  if (effective_interval_ms(options) < kMinUserIntervalMs) {
     return "cannot flood, minimal interval for user must be >= 2 ms, use -i 0.002 (or higher)";
   }
   return std::nullopt;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -132,17 +133,27 @@ std::string describe_ipv6(std::uint8_t type, std::uint8_t code, std::uint32_t in
 }  // namespace
 
 std::string header_line(const Header& header) {
+  std::string line = fmt::format("PING {} ({}) ", header.name, header.address);
+  if (header.family == icmp::Family::v6 && header.flow_label && *header.flow_label != 0) {
+    line += fmt::format(", flow 0x{:05x}, ", *header.flow_label);
+  }
+  if (header.source) line += fmt::format("from {} {}: ", *header.source, header.device);
   if (header.family == icmp::Family::v6) {
-    return fmt::format("PING {} ({}) {} data bytes\n", header.name, header.address,
-                       header.payload_size);
+    return line + fmt::format("{} data bytes\n", header.payload_size);
   }
   const std::size_t ip_packet_size =
       header.payload_size + icmp::kHeaderSize + header.ip_options_size + icmp::kIpv4MinHeaderSize;
-  return fmt::format("PING {} ({}) {}({}) bytes of data.\n", header.name, header.address,
-                     header.payload_size, ip_packet_size);
+  return line + fmt::format("{}({}) bytes of data.\n", header.payload_size, ip_packet_size);
 }
 
-std::string format_reply_time(Micros rtt) {
+std::string pattern_line(std::span<const std::uint8_t> pattern) {
+  std::string line = "PATTERN: 0x";
+  for (const auto byte : pattern) line += fmt::format("{:02x}", byte);
+  return line + '\n';
+}
+
+std::string format_reply_time(Micros rtt, bool precise) {
+  if (precise) return micros_as_millis(rtt);
   // Thresholds sit half a unit below each step so that rounding never prints "100.0" or
   // "10.00": a value that would round up to the next width gets the next width's format.
   if (rtt >= 100000 - 50) return fmt::format("{}", (rtt + 500) / 1000);
@@ -162,10 +173,132 @@ std::string reply_line(const Reply& reply) {
   line += fmt::format("{} bytes from {}: icmp_seq={}", reply.icmp_bytes, reply.from, reply.sequence);
   if (reply.identifier) line += fmt::format(" ident={}", *reply.identifier);
   if (reply.ttl) line += fmt::format(" ttl={}", *reply.ttl);
-  if (reply.rtt) line += fmt::format(" time={} ms", format_reply_time(*reply.rtt));
+  if (reply.truncated) return line + " (truncated)\n";
+  if (reply.rtt) line += fmt::format(" time={} ms", format_reply_time(*reply.rtt, reply.precise_time));
   if (reply.duplicate) line += " (DUP!)";
+  if (reply.bad_checksum) line += " (BAD CHECKSUM!)";
+  if (reply.mismatch) {
+    line += fmt::format("\nwrong data byte #{} should be 0x{:x} but was 0x{:x}", reply.mismatch->offset,
+                        reply.mismatch->expected, reply.mismatch->actual);
+    // Then every received byte after the timestamp area, a new "#offset" row every 32 offsets.
+    for (std::size_t i = icmp::kTimestampSize; i < reply.received_payload.size(); ++i) {
+      if (i % 32 == icmp::kTimestampSize) line += fmt::format("\n#{}\t", i);
+      line += fmt::format("{:x} ", reply.received_payload[i]);
+    }
+  }
+  if (reply.audible) line += '\a';
+  line += reply.ip_options;
   line += '\n';
   return line;
+}
+
+namespace {
+
+constexpr std::uint8_t kOptEnd = 0;
+constexpr std::uint8_t kOptNop = 1;
+constexpr std::uint8_t kOptRecordRoute = 7;
+constexpr std::uint8_t kOptTimestamp = 68;
+constexpr std::uint8_t kOptLooseRoute = 131;
+constexpr std::uint8_t kOptStrictRoute = 137;
+constexpr int kOptMinOffset = 4;  // IPOPT_MINOFF: the pointer's value for an empty option
+constexpr std::uint8_t kTimestampOnly = 0;
+
+std::uint32_t read_be32(std::span<const std::uint8_t> bytes, std::size_t at) {
+  std::uint32_t value = 0;
+  for (std::size_t k = 0; k < 4; ++k) {
+    value = (value << 8) | (at + k < bytes.size() ? bytes[at + k] : 0U);
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string IpOptionsPrinter::format(std::span<const std::uint8_t> options, bool flood,
+                                     const std::function<std::string(std::uint32_t)>& name_of) {
+  const auto address_text = [&](std::uint32_t address) {
+    return address == 0 ? std::string("\t0.0.0.0") : "\t" + name_of(address);
+  };
+  std::string text;
+  std::size_t at = 0;
+  while (at < options.size()) {
+    const std::uint8_t type = options[at];
+    if (type == kOptEnd) break;
+    if (type == kOptNop) {
+      text += "\nNOP";
+      ++at;
+      continue;
+    }
+    if (at + 1 >= options.size()) break;
+    const std::size_t length = options[at + 1];
+    if (length < 2 || length > options.size() - at) break;
+    const auto option = options.subspan(at, length);
+    const int pointer = length > 2 ? option[2] : 0;
+    switch (type) {
+      case kOptLooseRoute:
+      case kOptStrictRoute: {
+        text += type == kOptStrictRoute ? "\nSSRR: " : "\nLSRR: ";
+        // iputils reads the addresses from the pointer byte on; kept as it does.
+        int left = static_cast<int>(length);
+        for (std::size_t offset = 2; left > kOptMinOffset; offset += 4, left -= 4) {
+          text += address_text(read_be32(option, offset)) + '\n';
+        }
+        break;
+      }
+      case kOptRecordRoute: {
+        int used = std::min(pointer, static_cast<int>(length)) - kOptMinOffset;
+        if (used <= 0) break;
+        // Compared from the pointer byte on, over `used` bytes, as iputils does.
+        const auto route = option.subspan(2, std::min<std::size_t>(static_cast<std::size_t>(used), length - 2));
+        if (!flood && std::equal(route.begin(), route.end(), previous_route_.begin(), previous_route_.end())) {
+          text += "\t(same route)";
+          break;
+        }
+        previous_route_.assign(route.begin(), route.end());
+        text += "\nRR: ";
+        for (std::size_t offset = 3; used > 0; offset += 4, used -= 4) {
+          text += address_text(read_be32(option, offset)) + '\n';
+        }
+        break;
+      }
+      case kOptTimestamp: {
+        int left = std::min(pointer, static_cast<int>(length)) - 5;
+        if (left <= 0) break;
+        const std::uint8_t flags = length > 3 ? option[3] : 0;
+        text += "\nTS: ";
+        std::int64_t standard = 0;
+        std::int64_t non_standard = 0;
+        for (std::size_t offset = 4;;) {
+          if ((flags & 0xFU) != kTimestampOnly) {
+            text += address_text(read_be32(option, offset));
+            offset += 4;
+            left -= 4;
+            if (left <= 0) break;
+          }
+          const std::int64_t stamp = read_be32(option, offset);
+          offset += 4;
+          if ((stamp & 0x80000000LL) != 0) {
+            const std::int64_t value = stamp & 0x7fffffffLL;
+            text += non_standard == 0 ? fmt::format("\t{} absolute not-standard", value)
+                                      : fmt::format("\t{} not-standard", value - non_standard);
+            non_standard = value;
+          } else {
+            text += standard == 0 ? fmt::format("\t{} absolute", stamp) : fmt::format("\t{}", stamp - standard);
+            standard = stamp;
+          }
+          left -= 4;
+          text += '\n';
+          if (left <= 0) break;
+        }
+        if ((flags >> 4) != 0) text += fmt::format("Unrecorded hops: {}\n", flags >> 4);
+        break;
+      }
+      default:
+        text += fmt::format("\nunknown option {:x}", type);
+        break;
+    }
+    at += length;
+  }
+  return text;
 }
 
 std::string timestamp_prefix(std::chrono::nanoseconds wall) {

@@ -2,6 +2,7 @@
 
 #include <linux/errqueue.h>
 #include <linux/icmp.h>
+#include <linux/in6.h>
 #include <net/if.h>
 #include <netinet/icmp6.h>
 #include <sys/socket.h>
@@ -94,16 +95,19 @@ IcmpSocket OpenedSocket::into_asio(boost::asio::io_context& io, icmp::Family fam
   return socket;
 }
 
-std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<SocketAttempt>& attempts) {
+std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<SocketAttempt>& attempts,
+                                             bool raw_only) {
   const auto try_open = [&](SocketMode mode) {
     const IcmpProtocol protocol(family, mode);
     const int fd = ::socket(protocol.family(), protocol.type() | SOCK_CLOEXEC, protocol.protocol());
     attempts.push_back({family, mode, fd < 0 ? errno : 0});
     return fd;
   };
-  const int datagram_fd = try_open(SocketMode::datagram);
-  if (datagram_fd >= 0) return OpenedSocket(datagram_fd, SocketMode::datagram);
-  if (!raw_socket_may_help(attempts.back().error)) return std::nullopt;
+  if (!raw_only) {
+    const int datagram_fd = try_open(SocketMode::datagram);
+    if (datagram_fd >= 0) return OpenedSocket(datagram_fd, SocketMode::datagram);
+    if (!raw_socket_may_help(attempts.back().error)) return std::nullopt;
+  }
 
   // Only when CAP_NET_RAW is permitted does raising it succeed; without it socket() says EPERM,
   // which is the honest answer for the diagnosis.
@@ -113,56 +117,113 @@ std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<So
   return OpenedSocket(raw_fd, SocketMode::raw);
 }
 
+int set_mark(int fd, std::uint32_t mark) noexcept {
+  return setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) == 0 ? 0 : errno;
+}
+
 std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family family,
                                               SocketMode mode, const SocketSettings& settings,
                                               std::uint16_t raw_identifier, std::string& error) {
   const int fd = socket.native_handle();
   const int on = 1;
-  set_option(fd, SOL_SOCKET, SO_TIMESTAMPNS, on);
+  const auto fail = [&error](std::string_view what) {
+    error = failure(what, errno);
+    return std::nullopt;
+  };
+  if (settings.kernel_timestamps) set_option(fd, SOL_SOCKET, SO_TIMESTAMPNS, on);
+  // Failures of these two are ignored, as iputils ignores them.
+  if (settings.so_debug) set_option(fd, SOL_SOCKET, SO_DEBUG, on);
+  if (settings.dont_route) set_option(fd, SOL_SOCKET, SO_DONTROUTE, on);
   if (family == icmp::Family::v4) {
     set_option(fd, IPPROTO_IP, IP_RECVERR, on);
     set_option(fd, IPPROTO_IP, IP_RECVTTL, on);
+    // The options of each reply (-R / -T dumps) come as a control message on datagram sockets.
+    if (mode == SocketMode::datagram) set_option(fd, IPPROTO_IP, IP_RETOPTS, on);
+    if (settings.tos && *settings.tos != 0 && !set_option(fd, IPPROTO_IP, IP_TOS, *settings.tos)) {
+      return fail("setsockopt");
+    }
+    if (settings.pmtu && !set_option(fd, IPPROTO_IP, IP_MTU_DISCOVER, *settings.pmtu)) {
+      return fail("IP_MTU_DISCOVER");
+    }
+    if (!settings.ip_options.empty() &&
+        setsockopt(fd, IPPROTO_IP, IP_OPTIONS, settings.ip_options.data(),
+                   static_cast<socklen_t>(settings.ip_options.size())) != 0) {
+      if (!settings.ip_options_timestamp) return fail("record route");
+      // iputils retries a refused timestamp option with flags 2 (unused), then gives up.
+      auto retry = settings.ip_options;
+      retry[3] = 2;
+      if (setsockopt(fd, IPPROTO_IP, IP_OPTIONS, retry.data(), static_cast<socklen_t>(retry.size())) != 0) {
+        return fail("ts option");
+      }
+    }
+    if (settings.broadcast && !set_option(fd, SOL_SOCKET, SO_BROADCAST, on)) {
+      return fail("cannot set broadcasting");
+    }
+    if (settings.no_loop && !set_option(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0)) {
+      return fail("cannot disable multicast loopback");
+    }
     if (settings.ttl) {
-      set_option(fd, IPPROTO_IP, IP_TTL, *settings.ttl);
-      set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, static_cast<unsigned char>(*settings.ttl));
+      if (!set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, *settings.ttl)) return fail("cannot set multicast time-to-live");
+      if (!set_option(fd, IPPROTO_IP, IP_TTL, *settings.ttl)) return fail("cannot set unicast time-to-live");
     }
   } else {
     set_option(fd, IPPROTO_IPV6, IPV6_RECVERR, on);
     set_option(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on);
+    if (settings.tos && *settings.tos != 0 && !set_option(fd, IPPROTO_IPV6, IPV6_TCLASS, *settings.tos)) {
+      return fail("setsockopt");
+    }
+    if (settings.pmtu && !set_option(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, *settings.pmtu)) {
+      return fail("IPV6_MTU_DISCOVER");
+    }
+    if (settings.no_loop && !set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0)) {
+      return fail("can't disable multicast loopback");
+    }
     if (settings.ttl) {
-      set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, *settings.ttl);
-      set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, *settings.ttl);
+      if (!set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, *settings.ttl)) return fail("can't set multicast hop limit");
+      if (!set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, *settings.ttl)) return fail("can't set unicast hop limit");
+    }
+    if (settings.flow_label && *settings.flow_label != 0 && settings.flow_destination) {
+      // A flow label must be leased from the kernel for the destination before it may be sent.
+      in6_flowlabel_req request{};
+      request.flr_dst = reinterpret_cast<const sockaddr_in6*>(&settings.flow_destination->storage)->sin6_addr;
+      request.flr_label = htonl(*settings.flow_label & IPV6_FLOWINFO_FLOWLABEL);
+      request.flr_action = IPV6_FL_A_GET;
+      request.flr_flags = IPV6_FL_F_CREATE;
+      request.flr_share = IPV6_FL_S_EXCL;
+      if (setsockopt(fd, IPPROTO_IPV6, IPV6_FLOWLABEL_MGR, &request, sizeof request) != 0) {
+        return fail("can't set flowlabel");
+      }
+      if (!set_option(fd, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, on)) return fail("can't send flowinfo");
     }
   }
+  if (settings.sndbuf) set_option(fd, SOL_SOCKET, SO_SNDBUF, *settings.sndbuf);
+  if (settings.rcvbuf > 0) set_option(fd, SOL_SOCKET, SO_RCVBUF, settings.rcvbuf);
   if (mode == SocketMode::raw) set_raw_filter(fd, family);
 
   if (!settings.interface.empty()) {
     if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, settings.interface.c_str(),
                    static_cast<socklen_t>(settings.interface.size() + 1)) != 0) {
-      error = failure("SO_BINDTODEVICE " + settings.interface, errno);
-      return std::nullopt;
+      return fail("SO_BINDTODEVICE " + settings.interface);
     }
   }
 
   if (mode == SocketMode::raw) {
     if (settings.source && bind(fd, settings.source->get(), settings.source->length) != 0) {
-      error = failure("bind", errno);
-      return std::nullopt;
+      return fail("bind");
     }
     return raw_identifier;
   }
   // A datagram socket's identifier is its local "port": binding port 0 makes the kernel pick
-  // a free one now, so the identifier is known before the first probe.
+  // a free one now, so the identifier is known before the first probe; -e binds that port.
   SocketAddress local = settings.source ? *settings.source : any_address(family);
-  if (bind(fd, local.get(), local.length) != 0) {
-    error = failure("bind", errno);
-    return std::nullopt;
-  }
+  const std::uint16_t wanted_port = htons(settings.identifier.value_or(0));
+  if (family == icmp::Family::v4) reinterpret_cast<sockaddr_in*>(&local.storage)->sin_port = wanted_port;
+  else reinterpret_cast<sockaddr_in6*>(&local.storage)->sin6_port = wanted_port;
+  if (bind(fd, local.get(), local.length) != 0) return fail("bind");
   sockaddr_storage bound{};
   socklen_t bound_length = sizeof bound;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_length) != 0) {
-    error = failure("getsockname", errno);
-    return std::nullopt;
+    return fail("getsockname");
   }
   return bound_port(bound);
 }
@@ -184,6 +245,7 @@ ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram&
   out.from.length = msg.msg_namelen;
   out.ttl.reset();
   out.kernel_time.reset();
+  out.ip_options.clear();
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
         c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
@@ -193,6 +255,9 @@ ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram&
                 (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
                c->cmsg_len >= CMSG_LEN(sizeof(int))) {
       out.ttl = cmsg_value<int>(c);
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RETOPTS && c->cmsg_len > CMSG_LEN(0)) {
+      const auto* data = reinterpret_cast<const std::uint8_t*>(CMSG_DATA(c));
+      out.ip_options.assign(data, data + (c->cmsg_len - CMSG_LEN(0)));
     }
   }
   return ReceiveStatus::received;

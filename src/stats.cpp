@@ -160,6 +160,13 @@ ProbeTable::Lookup ProbeTable::on_error(std::uint16_t sequence) noexcept {
   return make_lookup(match, entry.wall_ns, entry.monotonic_ns, entry.transmit_number);
 }
 
+ProbeTable::Lookup ProbeTable::peek(std::uint16_t sequence) const noexcept {
+  if (!sent_.test(sequence)) return Lookup{};
+  const Entry& entry = entries_[sequence];
+  const Match match = answered_.test(sequence) ? Match::duplicate : Match::first;
+  return make_lookup(match, entry.wall_ns, entry.monotonic_ns, entry.transmit_number);
+}
+
 bool ProbeTable::answered(std::uint16_t sequence) const noexcept {
   return answered_.test(sequence);
 }

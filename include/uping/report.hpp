@@ -5,9 +5,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "uping/icmp.hpp"
 #include "uping/stats.hpp"
@@ -16,20 +19,32 @@ namespace uping::report {
 
 // "PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data."  (IPv4; +40 more with IP options)
 // "PING ::1 (::1) 56 data bytes"                        (IPv6, iputils 20250605 spacing)
+// With -I or -B the source follows the address:
+// "PING 127.0.0.1 (127.0.0.1) from 127.0.0.1 lo: 56(84) bytes of data." (device empty for an
+// address: "from 127.0.0.1 : "); IPv6 -F puts ", flow 0x00005, " before it.
 struct Header {
   icmp::Family family = icmp::Family::v4;
   std::string name;      // the target as typed when numeric, else the canonical name
   std::string address;   // numeric form of the resolved address
   std::size_t payload_size = 56;
   std::size_t ip_options_size = 0;  // 40 with -R / -T
+  std::optional<std::string> source;  // numeric source address, printed with -I / -B
+  std::string device;                 // -I interface name, or empty
+  std::optional<std::uint32_t> flow_label;  // IPv6 -F
 };
 std::string header_line(const Header& header);
 
-// The reply-line time figure from microseconds: >= 99950 "251", >= 9995 "51.1",
-// >= 1000 "1.99", else "0.050".
-std::string format_reply_time(Micros rtt);
+// "PATTERN: 0xff00" (-p), printed before the header unless -q came first.
+std::string pattern_line(std::span<const std::uint8_t> pattern);
 
-// "64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.050 ms (DUP!)"
+// The reply-line time figure from microseconds: >= 99950 "251", >= 9995 "51.1",
+// >= 1000 "1.99", else "0.050". With `precise` (-3) always three decimals, truncated: "251.456".
+std::string format_reply_time(Micros rtt, bool precise = false);
+
+// "64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.050 ms (DUP!)", in iputils' order:
+// " (truncated)" ends a reply shorter than the probe (no time=, no bell, no options then);
+// otherwise time=, " (DUP!)", " (BAD CHECKSUM!)", the "wrong data byte" report, the bell (-a),
+// the IP options dump (-R / -T), then the newline.
 struct Reply {
   std::optional<std::string> timestamp;  // "[1700000000.123456] " prefix with -D (already formatted)
   std::size_t icmp_bytes = 0;
@@ -38,9 +53,40 @@ struct Reply {
   std::optional<std::uint16_t> identifier;  // printed with -v
   std::optional<int> ttl;
   std::optional<Micros> rtt;             // absent when the payload is too small for timing
+  bool precise_time = false;             // -3
   bool duplicate = false;
+  bool truncated = false;                // fewer bytes than the probe carried
+  bool bad_checksum = false;             // raw IPv4: the reply's checksum did not verify
+  // First payload byte that differs from what was sent, and the received payload (all of it:
+  // iputils then dumps every byte after the timestamp area, 16 to a line... of 32 offsets).
+  std::optional<icmp::PayloadMismatch> mismatch;
+  std::span<const std::uint8_t> received_payload;
+  bool audible = false;                  // -a: "\a" before the newline
+  std::string ip_options;                // from IpOptionsPrinter, already formatted
 };
 std::string reply_line(const Reply& reply);
+
+// iputils' dump of the IPv4 options of a reply (-R / -T): "\nRR: \t1.2.3.4\n\t...\n",
+// "\nTS: \t123 absolute\n...", "\t(same route)" when the recorded route repeats the previous
+// one (not in flood mode). Keeps that previous route, as iputils does.
+class IpOptionsPrinter {
+ public:
+  // `name_of` formats one IPv4 address (network order bytes, most significant first) as reply
+  // sources are formatted: "addr" or "name (addr)".
+  std::string format(std::span<const std::uint8_t> options, bool flood,
+                     const std::function<std::string(std::uint32_t)>& name_of);
+
+ private:
+  std::vector<std::uint8_t> previous_route_;
+};
+
+// Flood mode's output, written as iputils writes it: one character per probe sent, rubbed out
+// per reply.
+inline constexpr std::string_view kFloodSent = ".";
+inline constexpr std::string_view kFloodReply = "\b \b";
+inline constexpr std::string_view kFloodBadChecksum = "\bC";
+inline constexpr std::string_view kFloodLocalError = "E";
+inline constexpr std::string_view kFloodIcmpError = "\bE";
 
 // "[1700000000.123456] " for -D, from a wall-clock time.
 std::string timestamp_prefix(std::chrono::nanoseconds wall);

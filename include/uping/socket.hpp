@@ -82,21 +82,42 @@ class OpenedSocket {
 // iputils' policy: a datagram socket first, even for root; a raw socket only when the datagram
 // one is refused for a reason a raw socket can overcome, and only if CAP_NET_RAW can be had.
 // Every attempt is appended to `attempts` for the diagnosis.
-std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<SocketAttempt>& attempts);
+// `raw_only` (-e 0: the kernel gives datagram sockets a non-zero identifier) skips the datagram
+// attempt.
+std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<SocketAttempt>& attempts,
+                                             bool raw_only = false);
 
 struct SocketSettings {
   std::optional<int> ttl;
   std::string interface;     // device name; empty for none
-  std::optional<SocketAddress> source;  // -I with an address
+  std::optional<SocketAddress> source;  // -I with an address, or -B's chosen source
+  std::optional<std::uint16_t> identifier;  // -e: the datagram socket is bound to it as its port
+  std::optional<int> tos;            // -Q (non-zero): IP_TOS / IPV6_TCLASS
+  std::optional<int> pmtu;           // -M: IP_PMTUDISC_* / IPV6_PMTUDISC_* value
+  std::optional<int> sndbuf;         // SO_SNDBUF
+  int rcvbuf = 0;                    // SO_RCVBUF wanted (0: leave the default)
+  bool so_debug = false;             // -d
+  bool dont_route = false;           // -r
+  bool broadcast = false;            // -b
+  bool no_loop = false;              // -L
+  bool kernel_timestamps = true;     // false with -U
+  std::vector<std::uint8_t> ip_options;  // -R / -T: IP_OPTIONS bytes (IPv4)
+  bool ip_options_timestamp = false;     // the options are -T's (its fallback and message)
+  std::optional<std::uint32_t> flow_label;  // -F (IPv6)
+  std::optional<SocketAddress> flow_destination;  // the destination the flow label is for
 };
 
 // Options every uping socket needs: kernel timestamps, TTL / hop-limit reporting, the error
-// queue; for raw sockets a filter that keeps other ICMP traffic out. Returns the identifier the
-// kernel assigned (datagram) or `raw_identifier`. On failure returns empty with `error` set to
-// a message for the user ("SO_BINDTODEVICE eth9: No such device").
+// queue; for raw sockets a filter that keeps other ICMP traffic out; then what `settings` asks.
+// Returns the identifier the kernel assigned (datagram) or `raw_identifier`. On failure returns
+// empty with `error` set to iputils' message for the user ("SO_BINDTODEVICE eth9: No such
+// device", "bind: Address already in use").
 std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family family,
                                               SocketMode mode, const SocketSettings& settings,
                                               std::uint16_t raw_identifier, std::string& error);
+
+// SO_MARK, which needs CAP_NET_ADMIN (or CAP_NET_RAW since Linux 5.17). Returns 0 or the errno.
+int set_mark(int fd, std::uint32_t mark) noexcept;
 
 // One received datagram and what its control messages said.
 struct Datagram {
@@ -104,6 +125,7 @@ struct Datagram {
   SocketAddress from;
   std::optional<int> ttl;
   std::optional<std::chrono::nanoseconds> kernel_time;  // CLOCK_REALTIME
+  std::vector<std::uint8_t> ip_options;  // IPv4 options of the reply (IP_RETOPTS), datagram mode
 };
 
 // An entry of the socket's error queue: what the kernel reported about one of our packets.

@@ -100,6 +100,9 @@ class ProbeTable {
   // bit clear, so a later reply to the same sequence is counted as received, not as a DUP, and
   // -O still reports it as unanswered). `duplicate` when the sequence was already answered.
   Lookup on_error(std::uint16_t sequence) noexcept;
+  // The probe's record without settling it (a reply with a bad checksum): `first` or
+  // `duplicate` as on_reply would say, `unknown` for a sequence never sent.
+  Lookup peek(std::uint16_t sequence) const noexcept;
   bool answered(std::uint16_t sequence) const noexcept;
 
  private:

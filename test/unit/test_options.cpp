@@ -280,9 +280,8 @@ TEST_CASE("getopt errors: message then usage on stderr, exit 2", "[options]") {
   const std::vector<Case> cases = {
       {{"ping", "-y", "h"}, "ping: invalid option -- 'y'\n"},
       {{"ping", "h", "-qy"}, "ping: invalid option -- 'y'\n"},
-      {{"ping", "-f", "h"}, "ping: invalid option -- 'f'\n"},  // iputils options not in scope yet
-      {{"ping", "-R", "h"}, "ping: invalid option -- 'R'\n"},
-      {{"ping", "-p", "ff", "h"}, "ping: invalid option -- 'p'\n"},
+      {{"ping", "-j", "h"}, "ping: invalid option -- 'j'\n"},  // not in 20250605
+      {{"ping", "-K", "h"}, "ping: invalid option -- 'K'\n"},
       {{"ping", "-5", "h"}, "ping: invalid option -- '5'\n"},
       {{"ping", "-!", "h"}, "ping: invalid option -- '!'\n"},
       {{"ping", "--count=1", "h"}, "ping: invalid option -- '-'\n"},
@@ -406,18 +405,21 @@ TEST_CASE("no CLI11 text or exit code ever leaks", "[options]") {
   }
 }
 
-TEST_CASE("usage text lists exactly the supported options", "[options]") {
+TEST_CASE("usage text lists every iputils option, each once", "[options]") {
   const std::string text = usage_text("/usr/bin/uping");
   CHECK(text.rfind("\nUsage\n  uping [options] <destination>\n", 0) == 0);
-  for (const char* entry : {"<destination>", "-4 ", "-6 ", "-c <count>", "-D ", "-h ",
-                            "-I <interface>", "-i <interval>", "-n ", "-O ", "-q ", "-s <size>",
-                            "-t <ttl>", "-v ", "-V ", "-w <deadline>", "-W <timeout>"}) {
+  for (const char* entry :
+       {"<destination>", "-3 ", "-4 ", "-6 ", "-a ", "-A ", "-b ", "-B ", "-c <count>", "-C ", "-d ",
+        "-D ", "-e <identifier>", "-f ", "-F <flowlabel>", "-h ", "-H ", "-I <interface>",
+        "-i <interval>", "-l <preload>", "-L ", "-m <mark>", "-M <pmtud opt>", "-n ",
+        "-N <nodeinfo opt>", "-O ", "-p <pattern>", "-q ", "-Q <tclass>", "-r ", "-R ", "-s <size>",
+        "-S <size>", "-t <ttl>", "-T <timestamp>", "-U ", "-v ", "-V ", "-w <deadline>",
+        "-W <timeout>"}) {
     INFO(entry);
-    CHECK(text.find(std::string("  ") + entry) != std::string::npos);
-  }
-  for (const char* unsupported : {"  -f ", "  -p ", "  -R ", "  -a ", "  -l "}) {
-    INFO(unsupported);
-    CHECK(text.find(unsupported) == std::string::npos);
+    const std::string line = std::string("\n  ") + entry;
+    const auto at = text.find(line);
+    CHECK(at != std::string::npos);
+    CHECK(text.find(line, at + 1) == std::string::npos);
   }
   CHECK(text.back() == '\n');
 }
@@ -459,4 +461,143 @@ TEST_CASE("user limits follow iputils' millisecond rule", "[options]") {
 TEST_CASE("payload limits per family", "[options]") {
   CHECK(uping::max_payload_size(Family::v4) == 65507);
   CHECK(uping::max_payload_size(Family::v6) == 65527);
+}
+
+TEST_CASE("iputils 20250605's other options set their fields", "[options]") {
+  SECTION("flags") {
+    const auto options = parse_ok({"ping", "-3aAbBCdfHLrRU", "h"});
+    CHECK(options.rtt_precision);
+    CHECK(options.audible);
+    CHECK(options.adaptive);
+    CHECK(options.broadcast);
+    CHECK(options.strict_source);
+    CHECK(options.connect_socket);
+    CHECK(options.so_debug);
+    CHECK(options.flood);
+    CHECK(options.numeric);  // -f implies -n, as in iputils
+    CHECK(options.force_lookup);
+    CHECK(options.no_loop);
+    CHECK(options.dont_route);
+    CHECK(options.record_route);
+    CHECK(options.latency);
+  }
+  SECTION("-n after -H cancels it, -H after -n forces lookups again") {
+    CHECK_FALSE(parse_ok({"ping", "-H", "-n", "h"}).force_lookup);
+    const auto options = parse_ok({"ping", "-n", "-H", "h"});
+    CHECK(options.numeric);
+    CHECK(options.force_lookup);
+  }
+  SECTION("values") {
+    const auto options = parse_ok({"ping", "-e", "65535", "-l", "3", "-m", "4294967295", "-M", "probe",
+                                   "-Q", "0x10", "-S", "1", "-F", "0xfffff", "h"});
+    CHECK(options.identifier == 65535);
+    CHECK(options.preload == 3u);
+    CHECK(options.mark == 4294967295u);
+    CHECK(options.pmtu == uping::PmtuDiscovery::probe);
+    CHECK(options.tos == 16);
+    CHECK(options.sndbuf == 1);
+    CHECK(options.flow_label == 0xfffffu);
+    CHECK(parse_ok({"ping", "-Q", "255", "h"}).tos == 255);
+    CHECK(parse_ok({"ping", "-T", "tsandaddr", "h"}).timestamp_option == uping::TimestampOption::tsandaddr);
+    CHECK(parse_ok({"ping", "-M", "do", "h"}).pmtu == uping::PmtuDiscovery::do_);
+  }
+  SECTION("-l above 3 only for root") {
+    const auto result = parse_command_line({"ping", "-l", "65536", "h"}, true);
+    REQUIRE(result.options.has_value());
+    CHECK(result.options->preload == 65536u);
+  }
+  SECTION("-f: interval 0 unless -i is given") {
+    CHECK(uping::effective_interval_ms(parse_ok({"ping", "-f", "h"})) == 0);
+    CHECK(uping::effective_interval_ms(parse_ok({"ping", "-f", "-i", "0.2", "h"})) == 200);
+    CHECK(uping::effective_interval_ms(parse_ok({"ping", "h"})) == 1000);
+    CHECK(uping::user_limit_violation(parse_ok({"ping", "-f", "h"}), false).has_value());
+    CHECK_FALSE(uping::user_limit_violation(parse_ok({"ping", "-f", "h"}), true).has_value());
+  }
+  SECTION("-R / -T reserve 40 bytes of IPv4 options") {
+    CHECK(uping::ip_options_size(parse_ok({"ping", "-R", "h"})) == 40);
+    CHECK(uping::ip_options_size(parse_ok({"ping", "h"})) == 0);
+    const auto result = parse_command_line({"ping", "-R", "-s", "65468", "127.0.0.1"});
+    CHECK(result.exit_code == kExitNoReply);
+    CHECK(result.err == "ping: invalid -s value: '65468': out of range: 0 <= value <= 65467\n");
+    CHECK(parse_ok({"ping", "-R", "-s", "65467", "127.0.0.1"}).payload_size == 65467);
+  }
+}
+
+TEST_CASE("option p prints its PATTERN line while parsing, as iputils", "[options]") {
+  struct Case {
+    Args args;
+    std::vector<std::uint8_t> pattern;
+    std::string out;
+  };
+  const std::vector<Case> cases = {
+      {{"ping", "-p", "ff", "h"}, {0xff}, "PATTERN: 0xff\n"},
+      {{"ping", "-p", "abc", "h"}, {0xab, 0x0c}, "PATTERN: 0xab0c\n"},
+      {{"ping", "-p", "", "h"}, {}, "PATTERN: 0x\n"},
+      {{"ping", "-p", "00112233445566778899aabbccddeeff0011", "h"},
+       {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff},
+       "PATTERN: 0x00112233445566778899aabbccddeeff\n"},
+      {{"ping", "-q", "-p", "ff", "h"}, {0xff}, ""},  // -q before -p silences it
+      {{"ping", "-p", "ff", "-q", "h"}, {0xff}, "PATTERN: 0xff\n"},  // ... after it does not
+  };
+  for (const auto& c : cases) {
+    INFO(joined(c.args));
+    const auto result = parse_command_line(c.args);
+    REQUIRE(result.options.has_value());
+    CHECK(result.options->pattern_given);
+    CHECK(result.options->pattern == c.pattern);
+    CHECK(result.out == c.out);
+  }
+  SECTION("the line stays on stdout when a later option fails") {
+    const auto result = parse_command_line({"ping", "-p", "01", "-c", "0", "h"});
+    CHECK(result.out == "PATTERN: 0x01\n");
+    CHECK(result.exit_code == kExitNoReply);
+  }
+}
+
+TEST_CASE("errors of the other options: exact message and exit code", "[options]") {
+  struct Case {
+    Args args;
+    int exit_code;
+    std::string err;
+  };
+  const std::vector<Case> cases = {
+      {{"ping", "-e", "65536", "h"}, kExitNoReply,
+       "ping: invalid argument: '65536': out of range: 0 <= value <= 65535\n"},
+      {{"ping", "-e", "abc", "h"}, kExitNoReply, "ping: invalid argument: 'abc'\n"},
+      {{"ping", "-l", "0", "h"}, kExitNoReply,
+       "ping: invalid argument: '0': out of range: 1 <= value <= 65536\n"},
+      {{"ping", "-l", "4", "h"}, kExitError, "ping: cannot set preload to value greater than 3: 4\n"},
+      {{"ping", "-m", "-1", "h"}, kExitNoReply,
+       "ping: invalid argument: '-1': out of range: 0 <= value <= 4294967295\n"},
+      {{"ping", "-S", "0", "h"}, kExitNoReply,
+       "ping: invalid argument: '0': out of range: 1 <= value <= 2147483647\n"},
+      {{"ping", "-M", "foo", "h"}, kExitError, "ping: invalid -M argument: foo\n"},
+      {{"ping", "-Q", "300", "h"}, kExitError,
+       "ping: the decimal value of TOS bits must be in range 0-255: 300\n"},
+      {{"ping", "-Q", "0x1g", "h"}, kExitError, "ping: bad TOS value: 0x1g\n"},
+      {{"ping", "-F", "0x100000", "h"}, kExitError, "ping: flow value is greater than 20 bits: 0x100000\n"},
+      {{"ping", "-F", "zz", "h"}, kExitError, "ping: bad value for flowinfo: zz\n"},
+      {{"ping", "-T", "foo", "h"}, kExitError, "ping: invalid timestamp type: foo\n"},
+      {{"ping", "-R", "-T", "tsonly", "h"}, kExitError, "ping: only one of -T or -R may be used\n"},
+      {{"ping", "-T", "tsonly", "-R", "h"}, kExitError, "ping: only one of -T or -R may be used\n"},
+      {{"ping", "-p", "1x2", "h"}, kExitError, "ping: patterns must be specified as hex digits: x2\n"},
+      {{"ping", "-N", "name", "::1"}, kExitError,
+       "ping: -N name: node information queries need a raw ICMPv6 socket; uping sends echo requests only\n"},
+  };
+  for (const auto& c : cases) {
+    INFO("args: " << joined(c.args));
+    const ParseResult result = parse_command_line(c.args);
+    CHECK_FALSE(result.options.has_value());
+    CHECK(result.exit_code == c.exit_code);
+    CHECK(result.err == c.err);
+  }
+  SECTION("-N help and unknown -N arguments print iputils' list of queries") {
+    const auto help = parse_command_line({"ping", "-N", "help", "::1"});
+    CHECK(help.exit_code == kExitOk);
+    CHECK(help.err.rfind("ping -6 -N <nodeinfo opt>\nHelp:\n  help\nQuery:\n  name\n", 0) == 0);
+    CHECK(help.err.find("  subject-fqdn=name\n") != std::string::npos);
+    const auto unknown = parse_command_line({"/bin/uping", "-N", "foo", "::1"});
+    CHECK(unknown.exit_code == kExitError);
+    CHECK(unknown.err == help.err);
+  }
 }

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <initializer_list>
+#include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 using uping::Micros;
@@ -393,4 +395,103 @@ TEST_CASE("progress line for SIGQUIT", "[report]") {
   // 2 of 3 lost: 66.67 truncates to 66.
   CHECK(report::progress_line(run(3, {1000}), true) ==
         "\r1/3 packets, 66% loss, min/avg/ewma/max = 1.000/1.000/1.000/1.000 ms\n");
+}
+
+TEST_CASE("header with -I / -B source and IPv6 flow label", "[report]") {
+  report::Header header;
+  header.name = "127.0.0.1";
+  header.address = "127.0.0.1";
+  header.source = "127.0.0.1";
+  header.device = "lo";
+  CHECK(report::header_line(header) == "PING 127.0.0.1 (127.0.0.1) from 127.0.0.1 lo: 56(84) bytes of data.\n");
+  header.device.clear();
+  header.ip_options_size = 40;
+  CHECK(report::header_line(header) == "PING 127.0.0.1 (127.0.0.1) from 127.0.0.1 : 56(124) bytes of data.\n");
+  report::Header v6;
+  v6.family = uping::icmp::Family::v6;
+  v6.name = "::1";
+  v6.address = "::1";
+  v6.flow_label = 5;
+  CHECK(report::header_line(v6) == "PING ::1 (::1) , flow 0x00005, 56 data bytes\n");
+  v6.source = "::1";
+  CHECK(report::header_line(v6) == "PING ::1 (::1) , flow 0x00005, from ::1 : 56 data bytes\n");
+}
+
+TEST_CASE("PATTERN line", "[report]") {
+  const std::vector<std::uint8_t> pattern = {0xab, 0x0c};
+  CHECK(report::pattern_line(pattern) == "PATTERN: 0xab0c\n");
+  CHECK(report::pattern_line({}) == "PATTERN: 0x\n");
+}
+
+TEST_CASE("reply time with -3: three decimals, truncated, at every size", "[report]") {
+  CHECK(report::format_reply_time(50, true) == "0.050");
+  CHECK(report::format_reply_time(1999, true) == "1.999");
+  CHECK(report::format_reply_time(51149, true) == "51.149");
+  CHECK(report::format_reply_time(251456, true) == "251.456");
+  CHECK(report::format_reply_time(251456) == "251");
+}
+
+TEST_CASE("reply line suffixes in iputils' order", "[report]") {
+  report::Reply reply;
+  reply.icmp_bytes = 64;
+  reply.from = "127.0.0.1";
+  reply.sequence = 3;
+  reply.ttl = 64;
+  reply.rtt = 40;
+  SECTION("truncated: no time, nothing after") {
+    reply.icmp_bytes = 40;
+    reply.truncated = true;
+    reply.duplicate = true;
+    reply.audible = true;
+    CHECK(report::reply_line(reply) == "40 bytes from 127.0.0.1: icmp_seq=3 ttl=64 (truncated)\n");
+  }
+  SECTION("bad checksum, bell, options dump") {
+    reply.bad_checksum = true;
+    reply.audible = true;
+    reply.ip_options = "\t(same route)";
+    CHECK(report::reply_line(reply) ==
+          "64 bytes from 127.0.0.1: icmp_seq=3 ttl=64 time=0.040 ms (BAD CHECKSUM!)\a\t(same route)\n");
+  }
+  SECTION("-3 keeps three decimals") {
+    reply.rtt = 12345;
+    reply.precise_time = true;
+    CHECK(report::reply_line(reply) == "64 bytes from 127.0.0.1: icmp_seq=3 ttl=64 time=12.345 ms\n");
+  }
+  SECTION("wrong data byte: the report, then every byte after the timestamp area") {
+    std::vector<std::uint8_t> received(52);
+    for (std::size_t i = 0; i < received.size(); ++i) received[i] = static_cast<std::uint8_t>(i);
+    received[20] = 0xee;
+    reply.mismatch = uping::icmp::PayloadMismatch{20, 0x14, 0xee};
+    reply.received_payload = received;
+    CHECK(report::reply_line(reply) ==
+          "64 bytes from 127.0.0.1: icmp_seq=3 ttl=64 time=0.040 ms\n"
+          "wrong data byte #20 should be 0x14 but was 0xee\n"
+          "#16\t10 11 12 13 ee 15 16 17 18 19 1a 1b 1c 1d 1e 1f 20 21 22 23 24 25 26 27 28 29 2a 2b "
+          "2c 2d 2e 2f \n#48\t30 31 32 33 \n");
+  }
+}
+
+TEST_CASE("IP options dump: record route, same route, timestamps", "[report]") {
+  const auto dotted = [](std::uint32_t a) {
+    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
+           std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255);
+  };
+  // What the kernel hands back for iputils' -R on loopback: the route recorded four times.
+  std::vector<std::uint8_t> rr = {7, 39, 20};
+  for (int hop = 0; hop < 4; ++hop) rr.insert(rr.end(), {127, 0, 0, 1});
+  rr.resize(39, 0);
+  report::IpOptionsPrinter printer;
+  CHECK(printer.format(rr, false, dotted) == "\nRR: \t127.0.0.1\n\t127.0.0.1\n\t127.0.0.1\n\t127.0.0.1\n");
+  CHECK(printer.format(rr, false, dotted) == "\t(same route)");
+  CHECK(printer.format(rr, true, dotted) == "\nRR: \t127.0.0.1\n\t127.0.0.1\n\t127.0.0.1\n\t127.0.0.1\n");
+  // tsonly with one stamp, 0x01020304 ms, and three empty slots (pointer past the first).
+  std::vector<std::uint8_t> ts = {68, 40, 9, 0, 1, 2, 3, 4};
+  ts.resize(40, 0);
+  CHECK(report::IpOptionsPrinter().format(ts, false, dotted) == "\nTS: \t16909060 absolute\n");
+  std::vector<std::uint8_t> two = {68, 40, 13, 0x10, 0, 0, 0, 100, 0, 0, 0, 150};
+  two.resize(40, 0);
+  CHECK(report::IpOptionsPrinter().format(two, false, dotted) ==
+        "\nTS: \t100 absolute\n\t50\nUnrecorded hops: 1\n");
+  CHECK(report::IpOptionsPrinter().format(std::vector<std::uint8_t>{1, 0}, false, dotted) == "\nNOP");
+  CHECK(report::IpOptionsPrinter().format(std::vector<std::uint8_t>{99, 2}, false, dotted) == "\nunknown option 63");
 }
