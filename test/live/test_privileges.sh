@@ -21,7 +21,11 @@ cap_sets_while_running() {
     pid=$(pgrep -n -f "^$LIVE_DIR/uping(-p)? (-v )?-c 10 -i 0\.2 127\.0\.0\.1$")
   done
   if [[ -n $pid ]]; then
-    sleep 0.3  # past the socket set-up: the first replies are in
+    # Past the socket set-up: the first reply is printed (bounded wait, 5 s).
+    for ((i = 0; i < 100; i++)); do
+      grep -q 'bytes from' "$LIVE_OUT/$tag.out" 2>/dev/null && break
+      sleep 0.05
+    done
     grep -E '^Cap(Prm|Eff|Amb):' "/proc/$pid/status" >"$LIVE_OUT/$tag.caps"
   else
     : >"$LIVE_OUT/$tag.caps"
