@@ -45,6 +45,8 @@ constexpr auto kMinimumWait = std::chrono::milliseconds(10);
 // Replies drained per wake-up before the timers get a turn: bounds the time one burst can hold
 // the loop.
 constexpr int kReceiveBurst = 64;
+// Send-then-receive rounds taken inline before the event loop gets a turn (timers, signals).
+constexpr int kInlineRounds = 256;
 // Largest datagram a raw IPv4 socket can hand us: a 60-byte header and a 65,535-byte payload.
 constexpr std::size_t kReceiveBufferSize = 60 + 65535;
 
@@ -190,19 +192,23 @@ class Session {
     return Clock::duration::zero();
   }
 
-  // Sends every probe that is due, then sleeps until the next one is.
-  void pump() {
-    if (finished_ || sending_done()) return;
+  // Sends every probe that is due, then sleeps until the next one is. Returns how many left.
+  int pump() {
+    if (finished_ || sending_done()) return 0;
     // Bounded so that a large preload cannot hold the loop for ever; the timer comes back at once.
-    for (int sent = 0; sent < 1024; ++sent) {
+    int sent = 0;
+    while (sent < 1024) {
       const auto delay = send_delay();
       if (delay > Clock::duration::zero()) {
         schedule_send(Clock::now() + delay);
-        return;
+        return sent;
       }
-      if (!send_probe() || finished_ || sending_done()) return;
+      if (!send_probe()) return sent;
+      ++sent;
+      if (finished_ || sending_done()) return sent;
     }
     schedule_send(Clock::now());
+    return sent;
   }
 
   // The timer is only moved earlier, never later: when it fires too soon, pump() finds nothing
@@ -316,12 +322,28 @@ class Session {
     socket_.async_wait(net::IcmpSocket::wait_read, [this](const boost::system::error_code& ec) {
       if (ec || finished_) return;
       on_readable();
-      if (!finished_) {
-        pump();
-        wait_for_packets();
-      }
+      // Send what is now due, and while the answer is already queued when sendto returns (a
+      // flood on a fast path: loopback delivers inside sendto), take it at once instead of
+      // going back to epoll: one sendto and one recvmsg per echo, as iputils' flood loop.
+      int round = 0;
+      while (round < kInlineRounds && !finished_ && pump() > 0 && receive_one()) ++round;
+      // Out of rounds right after a reply: what is due now must still leave before waiting.
+      if (round == kInlineRounds) pump();
+      if (!finished_) wait_for_packets();
       flush_soon();
     });
+  }
+
+  // One non-blocking receive; false when nothing was waiting.
+  bool receive_one() {
+    net::Datagram datagram;
+    const auto status = net::receive_datagram(socket_.native_handle(), receive_buffer_, datagram);
+    if (status == net::ReceiveStatus::received) {
+      handle_datagram(datagram);
+      return true;
+    }
+    if (status == net::ReceiveStatus::failed) drain_error_queue();  // an ICMP error's errno
+    return false;
   }
 
   // Flood output is written at most every few milliseconds (or when 4 KB are waiting), the rest
@@ -351,6 +373,7 @@ class Session {
   }
 
   void on_readable() {
+    int received = 0;
     for (int i = 0; i < kReceiveBurst && !finished_; ++i) {
       net::Datagram datagram;
       const auto status = net::receive_datagram(socket_.native_handle(), receive_buffer_, datagram);
@@ -366,8 +389,12 @@ class Session {
         continue;
       }
       handle_datagram(datagram);
+      ++received;
     }
-    if (!finished_) drain_error_queue();
+    // A wake-up without data was for the error queue alone (a local error, or one queued
+    // behind the errno already taken): read it. ICMP errors otherwise announce themselves
+    // as the errno of a receive, handled above.
+    if (!finished_ && received == 0) drain_error_queue();
   }
 
   void handle_datagram(const net::Datagram& datagram) {
