@@ -1,6 +1,7 @@
 #include "uping/icmp.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace uping::icmp {
@@ -157,19 +158,37 @@ void store_native_i64(MutableBytes bytes, std::size_t offset, std::int64_t value
 }  // namespace
 
 std::uint16_t checksum(Bytes data) noexcept {
-  // 64 bits cannot overflow before 2^48 bytes, so carries are folded once at the end.
+  // The one's complement sum does not depend on byte order (RFC 1071, 2.(B)): sum the data as
+  // native words, eight bytes per step, and swap once at the end on a little-endian machine.
+  // 64 bits hold the carries of any packet; they are folded once at the end.
   std::uint64_t sum = 0;
-  std::size_t index = 0;
-  for (; index + 1 < data.size(); index += 2) {
-    sum += load_u16(data, index);
+  const std::uint8_t* bytes = data.data();
+  std::size_t left = data.size();
+  for (; left >= 8; bytes += 8, left -= 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, bytes, sizeof word);
+    sum += (word & 0xFFFFFFFFU) + (word >> 32);
   }
-  if (index < data.size()) {
-    sum += std::uint64_t{data[index]} << 8;  // odd length: pad with a zero low byte
+  for (; left >= 2; bytes += 2, left -= 2) {
+    std::uint16_t half = 0;
+    std::memcpy(&half, bytes, sizeof half);
+    sum += half;
+  }
+  if (left == 1) {
+    // Odd length: the last byte is padded with a zero byte after it.
+    const std::uint16_t padded = std::endian::native == std::endian::little
+                                     ? std::uint16_t{*bytes}
+                                     : static_cast<std::uint16_t>(std::uint16_t{*bytes} << 8);
+    sum += padded;
   }
   while ((sum >> 16) != 0) {
     sum = (sum & 0xFFFFU) + (sum >> 16);
   }
-  return static_cast<std::uint16_t>(~sum & 0xFFFFU);
+  auto folded = static_cast<std::uint16_t>(sum);
+  if constexpr (std::endian::native == std::endian::little) {
+    folded = static_cast<std::uint16_t>((folded << 8) | (folded >> 8));
+  }
+  return static_cast<std::uint16_t>(~folded);
 }
 
 std::size_t encode_echo_request(Family family, EchoHeader header, Bytes payload,
