@@ -108,6 +108,7 @@ struct Failure {
   std::string message;
   int exit_code;
   bool bare = false;  // printed as it is, without the program prefix and newline
+  bool to_stdout = false;  // -N help's list goes to stdout
 };
 
 // iputils' strtol_or_err: base 10, leading blanks and sign allowed, nothing after the digits.
@@ -173,6 +174,12 @@ bool is_ipv6_literal(const std::string& text) {
 
 ParseResult failed(const Options& options, const std::string& warnings, const Failure& failure) {
   ParseResult result;
+  if (failure.to_stdout) {
+    result.out = failure.message;
+    result.err = warnings;
+    result.exit_code = failure.exit_code;
+    return result;
+  }
   result.err = warnings + (failure.bare ? failure.message : options.program_name + ": " + failure.message + "\n");
   result.exit_code = failure.exit_code;
   return result;
@@ -351,7 +358,7 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
         known = known || (query.back() == '=' ? value.rfind(query, 0) == 0 : value == query);
       }
       if (!known) return Failure{node_info_help(), kExitError, true};
-      if (value == "help") return Failure{node_info_help(), kExitOk, true};
+      if (value == "help") return Failure{node_info_help(), kExitOk, true, true};
       options.node_info = value;
       return std::nullopt;
     }

@@ -49,7 +49,18 @@ std::variant<Target, ResolveError> resolve_target(const std::string& host,
   hints.ai_flags |= AI_IDN;
 #endif
   addrinfo* raw_result = nullptr;
-  const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &raw_result);
+  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &raw_result);
+  if (rc != 0 && family) {
+    // As iputils 20250605: a name that exists only in the other family is "Address family for
+    // hostname not supported", not "Name or service not known".
+    addrinfo any_family = hints;
+    any_family.ai_family = AF_UNSPEC;
+    addrinfo* other = nullptr;
+    if (getaddrinfo(host.c_str(), nullptr, &any_family, &other) == 0) {
+      freeaddrinfo(other);
+      rc = EAI_ADDRFAMILY;
+    }
+  }
   if (rc != 0) return ResolveError{printable(host) + ": " + gai_strerror(rc)};
   const std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> result(raw_result, freeaddrinfo);
 

@@ -594,10 +594,13 @@ TEST_CASE("errors of the other options: exact message and exit code", "[options]
   SECTION("-N help and unknown -N arguments print iputils' list of queries") {
     const auto help = parse_command_line({"ping", "-N", "help", "::1"});
     CHECK(help.exit_code == kExitOk);
-    CHECK(help.err.rfind("ping -6 -N <nodeinfo opt>\nHelp:\n  help\nQuery:\n  name\n", 0) == 0);
-    CHECK(help.err.find("  subject-fqdn=name\n") != std::string::npos);
+    CHECK_FALSE(help.options.has_value());
+    CHECK(help.err.empty());
+    CHECK(help.out.rfind("ping -6 -N <nodeinfo opt>\nHelp:\n  help\nQuery:\n  name\n", 0) == 0);
+    CHECK(help.out.find("  subject-fqdn=name\n") != std::string::npos);
     const auto unknown = parse_command_line({"/bin/uping", "-N", "foo", "::1"});
     CHECK(unknown.exit_code == kExitError);
-    CHECK(unknown.err == help.err);
+    CHECK(unknown.out.empty());
+    CHECK(unknown.err == help.out);
   }
 }
