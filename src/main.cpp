@@ -10,6 +10,7 @@
 #include "uping/engine.hpp"
 #include "uping/health.hpp"
 #include "uping/options.hpp"
+#include "uping/sweep.hpp"
 
 int main(int argc, char** argv) {
   // Only the character set follows the user's locale: glibc needs it to turn an IDN host name
@@ -27,6 +28,13 @@ int main(int argc, char** argv) {
     std::fputs(parsed.err.c_str(), stderr);
     if (!parsed.options) return parsed.exit_code;
     return uping::health::run(*parsed.options);
+  }
+  if (uping::sweep::requested(args)) {
+    const uping::sweep::SweepParse parsed = uping::sweep::parse_command_line(args);
+    std::fputs(parsed.out.c_str(), stdout);
+    std::fputs(parsed.err.c_str(), stderr);
+    if (!parsed.options) return parsed.exit_code;
+    return uping::sweep::run(*parsed.options);
   }
   // iputils decides its user limits (-l above 3) by the real uid, not by capabilities.
   const uping::ParseResult parsed = uping::parse_command_line(args, getuid() == 0);

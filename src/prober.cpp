@@ -8,8 +8,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
+#include <algorithm>
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "uping/socket.hpp"
@@ -21,8 +22,22 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kSequenceSpace = 65536;
-constexpr int kReceiveBurst = 64;
+constexpr std::size_t kReceiveBurst = 64;  // datagrams per recvmmsg
 constexpr std::size_t kReceiveBufferSize = 60 + 65535;
+// What a raw IPv4 socket adds before an echo reply (the largest IPv4 header), and what an ICMP
+// error carries at most (RFC 1812: 576 bytes in all).
+constexpr std::size_t kIpv4HeaderRoom = 60;
+constexpr std::size_t kIcmpErrorRoom = 576;
+constexpr std::size_t kBatchBytes = 1 << 20;  // caps the receive batch for large payloads
+
+// Room for one datagram of a batch: a reply to our request, or an ICMP error about one.
+std::size_t datagram_room(std::size_t payload_size) {
+  return std::max(kIpv4HeaderRoom + icmp::kHeaderSize + payload_size, kIcmpErrorRoom);
+}
+
+std::size_t batch_capacity(std::size_t payload_size) {
+  return std::clamp<std::size_t>(kBatchBytes / datagram_room(payload_size), 1, kReceiveBurst);
+}
 
 Instant now() noexcept {
   timespec wall{};
@@ -48,7 +63,9 @@ HostBytes host_bytes(const sockaddr_storage& storage) noexcept {
   return bytes;
 }
 
-enum class SlotState : std::uint8_t { free = 0, in_flight, answered, settled };
+// A slot is in flight from its send until a reply, an error or its timeout settles it; the other
+// states are kept until the sequence is reused, so that a second reply is recognised as a duplicate.
+enum class SlotState : std::uint8_t { free = 0, in_flight, answered, errored, expired };
 
 // One sequence number of one socket. Trivial, so that a table can come from calloc: the kernel
 // hands out zeroed pages lazily and a table costs memory only for the sequences used.
@@ -63,7 +80,10 @@ struct SlotTableDeleter {
   void operator()(Slot* slots) const noexcept { std::free(slots); }
 };
 
-// One ICMP socket with its own identifier and sequence space.
+// One ICMP socket with its own identifier and sequence space. Sequences are used in ring order and
+// every probe has the same timeout, so the oldest in-flight probe is always at the front of the
+// window [oldest, next): expiry needs no queue of its own, and a sequence is free for reuse as
+// soon as it has left the window, answered or not.
 struct Channel {
   Channel(net::IcmpSocket s, icmp::Family f, SocketMode m, std::uint16_t id)
       : socket(std::move(s)), family(f), mode(m), identifier(id),
@@ -76,15 +96,17 @@ struct Channel {
   std::uint16_t identifier;
   std::unique_ptr<Slot[], SlotTableDeleter> slots;
   std::uint16_t next_sequence = 0;
-  std::size_t busy = 0;  // slots not free
-};
+  std::uint16_t oldest = 0;
+  std::size_t window = 0;           // sequences from `oldest` up to `next_sequence`
+  std::uint32_t kernel_drops = 0;   // SO_RXQ_OVFL's running count
 
-// When a slot stops waiting for its reply. Every probe has the same timeout, so expiries are
-// due in send order and a FIFO is a priority queue.
-struct Expiry {
-  Clock::time_point at;
-  Channel* channel;
-  std::uint16_t sequence;
+  // Moves the window's front past probes that are settled already.
+  void skip_settled() noexcept {
+    while (window > 0 && slots[oldest].state != SlotState::in_flight) {
+      oldest = static_cast<std::uint16_t>(oldest + 1);
+      --window;
+    }
+  }
 };
 
 std::size_t family_index(icmp::Family family) { return family == icmp::Family::v4 ? 0 : 1; }
@@ -100,7 +122,9 @@ class Prober::Impl {
         expiry_timer_(io),
         payload_(settings.payload_size),
         request_(icmp::kHeaderSize + settings.payload_size),
-        receive_buffer_(kReceiveBufferSize) {
+        receive_buffer_(kReceiveBufferSize),
+        batch_capacity_(batch_capacity(settings.payload_size)),
+        batch_(batch_capacity_, datagram_room(settings.payload_size)) {
     icmp::fill_payload(payload_, {});
   }
 
@@ -141,13 +165,29 @@ class Prober::Impl {
     slot.sent = sent_at;
     slot.destination = host_bytes(to.storage);
     slot.state = SlotState::in_flight;
-    ++channel->busy;
+    ++channel->window;
     ++in_flight_;
     channel->next_sequence = static_cast<std::uint16_t>(sequence + 1);
-    expiries_.push_back({Clock::now() + std::chrono::duration_cast<Clock::duration>(settings_.timeout),
-                         channel, sequence});
-    if (expiries_.size() == 1) arm_expiry_timer();
+    arm_expiry_timer(deadline_of(slot));
     return true;
+  }
+
+  std::size_t receive_now() {
+    std::size_t handled = 0;
+    for (auto& list : channels_) {
+      for (std::size_t i = 0; i < list.size() && !stopped_; ++i) handled += drain(*list[i]);
+    }
+    return handled;
+  }
+
+  std::size_t sockets() const noexcept { return channels_[0].size() + channels_[1].size(); }
+
+  std::uint64_t kernel_drops() const noexcept {
+    std::uint64_t total = 0;
+    for (const auto& list : channels_) {
+      for (const auto& channel : list) total += channel->kernel_drops;
+    }
+    return total;
   }
 
   int last_send_error() const noexcept { return last_send_error_; }
@@ -167,6 +207,7 @@ class Prober::Impl {
     net::IcmpSocket socket = opened.into_asio(io_, family);
     net::SocketSettings socket_settings;
     socket_settings.ttl = settings_.ttl;
+    socket_settings.rcvbuf = settings_.receive_buffer_bytes.value_or(0);
     std::string error;
     auto& list = channels_[family_index(family)];
     // Raw sockets share the host's identifier space: give each its own, derived from the pid.
@@ -183,9 +224,8 @@ class Prober::Impl {
   Channel* channel_with_room(icmp::Family family) {
     auto& list = channels_[family_index(family)];
     for (auto& channel : list) {
-      if (channel->busy < kSequenceSpace &&
-          channel->slots[channel->next_sequence].state == SlotState::free)
-        return channel.get();
+      channel->skip_settled();
+      if (channel->window < kSequenceSpace) return channel.get();
     }
     if (list.empty() || list.front()->mode != SocketMode::datagram ||
         list.size() >= settings_.max_sockets_per_family)
@@ -203,33 +243,46 @@ class Prober::Impl {
     return sent < 0 ? errno : 0;
   }
 
-  void arm_expiry_timer() {
-    if (stopped_ || expiries_.empty()) return;
-    expiry_timer_.expires_at(expiries_.front().at);
+  Clock::time_point deadline_of(const Slot& slot) const {
+    return Clock::time_point(std::chrono::duration_cast<Clock::duration>(slot.sent.monotonic + settings_.timeout));
+  }
+
+  // Wakes up at `at` unless a wake-up is due earlier already.
+  void arm_expiry_timer(Clock::time_point at) {
+    if (stopped_ || (expiry_armed_ && armed_at_ <= at)) return;
+    expiry_armed_ = true;
+    armed_at_ = at;
+    expiry_timer_.expires_at(at);  // cancels a later wait
     expiry_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec == asio::error::operation_aborted) return;  // replaced by an earlier wait, or stopped
+      expiry_armed_ = false;
       if (ec || stopped_) return;
       expire_due();
     });
   }
 
+  // Times out every probe whose deadline has passed, front of each window first, then sleeps
+  // until the next deadline. Callbacks may send (and so open sockets): channels are walked by index.
   void expire_due() {
     const auto current = Clock::now();
-    while (!expiries_.empty() && expiries_.front().at <= current && !stopped_) {
-      const Expiry due = expiries_.front();
-      expiries_.pop_front();
-      Slot& slot = due.channel->slots[due.sequence];
-      const bool unanswered = slot.state == SlotState::in_flight;
-      const ProbeToken token = slot.token;
-      release(*due.channel, slot);
-      if (unanswered && events_.on_timeout) events_.on_timeout(token);
+    std::optional<Clock::time_point> next_due;
+    for (auto& list : channels_) {
+      for (std::size_t i = 0; i < list.size() && !stopped_; ++i) {
+        Channel& channel = *list[i];
+        for (channel.skip_settled(); channel.window > 0 && !stopped_; channel.skip_settled()) {
+          Slot& slot = channel.slots[channel.oldest];
+          const auto due = deadline_of(slot);
+          if (due > current) {
+            if (!next_due || due < *next_due) next_due = due;
+            break;
+          }
+          slot.state = SlotState::expired;
+          --in_flight_;
+          if (events_.on_timeout) events_.on_timeout(slot.token);
+        }
+      }
     }
-    arm_expiry_timer();
-  }
-
-  void release(Channel& channel, Slot& slot) {
-    if (slot.state == SlotState::in_flight) --in_flight_;
-    slot.state = SlotState::free;
-    --channel.busy;
+    if (next_due) arm_expiry_timer(*next_due);
   }
 
   void wait_for_packets(Channel& channel) {
@@ -240,23 +293,30 @@ class Prober::Impl {
     });
   }
 
-  void drain(Channel& channel) {
-    for (int i = 0; i < kReceiveBurst && !stopped_; ++i) {
-      net::Datagram datagram;
-      const auto status = net::receive_datagram(channel.socket.native_handle(), receive_buffer_, datagram);
-      if (status == net::ReceiveStatus::empty) break;
-      if (status == net::ReceiveStatus::failed) {
+  std::size_t drain(Channel& channel) {
+    std::size_t handled = 0;
+    while (!stopped_) {
+      const int received = batch_.receive(channel.socket.native_handle());
+      if (received < 0) {
         // The errno of an ICMP error, reported once: the error queue has the details.
-        if (drain_error_queue(channel) == 0) break;
+        const int errors = drain_error_queue(channel);
+        handled += static_cast<std::size_t>(errors);
+        if (errors == 0) break;
         continue;
       }
-      handle_datagram(channel, datagram);
+      for (int i = 0; i < received && !stopped_; ++i) {
+        const auto index = static_cast<std::size_t>(i);
+        handle_datagram(channel, batch_.datagram(index), batch_.bytes(index));
+      }
+      handled += static_cast<std::size_t>(received);
+      if (static_cast<std::size_t>(received) < batch_capacity_) break;
     }
-    if (!stopped_) drain_error_queue(channel);
+    if (!stopped_) handled += static_cast<std::size_t>(drain_error_queue(channel));
+    return handled;
   }
 
-  void handle_datagram(Channel& channel, const net::Datagram& datagram) {
-    const icmp::Bytes bytes(receive_buffer_.data(), std::min(datagram.length, receive_buffer_.size()));
+  void handle_datagram(Channel& channel, const net::Datagram& datagram, icmp::Bytes bytes) {
+    if (datagram.kernel_drops) channel.kernel_drops = *datagram.kernel_drops;
     const bool raw_ipv4 = channel.mode == SocketMode::raw && channel.family == icmp::Family::v4;
     const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes) : icmp::decode_icmp(channel.family, bytes);
 
@@ -265,17 +325,21 @@ class Prober::Impl {
       if (!reply->checksum_ok) return;
       Slot& slot = channel.slots[reply->header.sequence];
       // Only the host the probe went to can answer it: a datagram socket matches replies by
-      // identifier alone, so a reply from elsewhere is forged or misrouted.
-      if (slot.state == SlotState::free || slot.destination != host_bytes(datagram.from.storage)) return;
+      // identifier alone, so a reply from elsewhere is forged or misrouted. A reply after the
+      // timeout is not reported: the probe was counted as lost.
+      if (slot.state == SlotState::free || slot.state == SlotState::expired ||
+          slot.destination != host_bytes(datagram.from.storage))
+        return;
       const Instant received_at = now();
       ProbeReply event;
       event.token = slot.token;
       event.rtt = round_trip_micros(slot.sent, datagram.kernel_time.value_or(received_at.wall), received_at.monotonic);
       event.ttl = reply->ttl ? std::optional<int>(*reply->ttl) : datagram.ttl;
       event.icmp_bytes = reply->icmp_length;
-      event.duplicate = slot.state != SlotState::in_flight;
+      // After an error a reply still counts as the first one, as in iputils.
+      event.duplicate = slot.state == SlotState::answered;
       if (slot.state == SlotState::in_flight) --in_flight_;
-      if (!event.duplicate) slot.state = SlotState::answered;
+      slot.state = SlotState::answered;
       if (events_.on_reply) events_.on_reply(event);
     } else if (const auto* error = std::get_if<icmp::ErrorReport>(&message)) {
       if (channel.mode != SocketMode::raw || error->quoted.identifier != channel.identifier) return;
@@ -289,14 +353,14 @@ class Prober::Impl {
                     const SocketAddress& from, std::uint8_t type, std::uint8_t code, std::uint32_t info) {
     Slot& slot = channel.slots[sequence];
     if (slot.state != SlotState::in_flight || slot.destination != destination) return;
-    slot.state = SlotState::settled;
+    slot.state = SlotState::errored;
     --in_flight_;
     if (events_.on_error) events_.on_error({slot.token, from, channel.family, type, code, info});
   }
 
   int drain_error_queue(Channel& channel) {
     int handled = 0;
-    for (int i = 0; i < kReceiveBurst && !stopped_; ++i) {
+    for (std::size_t i = 0; i < kReceiveBurst && !stopped_; ++i) {
       net::QueuedError queued;
       if (net::receive_queued_error(channel.socket.native_handle(), receive_buffer_, queued) !=
           net::ReceiveStatus::received)
@@ -318,11 +382,14 @@ class Prober::Impl {
   ProberSettings settings_;
   ProberEvents events_;
   std::array<std::vector<std::unique_ptr<Channel>>, 2> channels_;
-  std::deque<Expiry> expiries_;
   asio::steady_timer expiry_timer_;
+  bool expiry_armed_ = false;
+  Clock::time_point armed_at_;
   std::vector<std::uint8_t> payload_;
   std::vector<std::uint8_t> request_;
-  std::vector<std::uint8_t> receive_buffer_;
+  std::vector<std::uint8_t> receive_buffer_;  // for the error queue
+  std::size_t batch_capacity_;
+  net::DatagramBatch batch_;
   std::size_t in_flight_ = 0;
   int last_send_error_ = 0;
   bool stopped_ = false;
@@ -336,6 +403,9 @@ std::optional<SocketMode> Prober::mode(icmp::Family family) const { return impl_
 bool Prober::send(const SocketAddress& to, ProbeToken token) { return impl_->send(to, token); }
 int Prober::last_send_error() const noexcept { return impl_->last_send_error(); }
 std::size_t Prober::in_flight() const noexcept { return impl_->in_flight(); }
+std::size_t Prober::receive_now() { return impl_->receive_now(); }
+std::size_t Prober::sockets() const noexcept { return impl_->sockets(); }
+std::uint64_t Prober::kernel_drops() const noexcept { return impl_->kernel_drops(); }
 void Prober::stop() { impl_->stop(); }
 
 }  // namespace uping

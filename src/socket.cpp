@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -83,6 +84,33 @@ std::string failure(std::string_view what, int error) {
   return std::string(what) + ": " + std::strerror(error);
 }
 
+// Room for a timestamp, a TTL and a drop counter, with headroom.
+constexpr std::size_t kControlSize = 256;
+
+void read_control_messages(msghdr& msg, Datagram& out) noexcept {
+  out.ttl.reset();
+  out.kernel_time.reset();
+  out.kernel_drops.reset();
+  out.ip_options.clear();
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+        c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+      const auto ts = cmsg_value<timespec>(c);
+      out.kernel_time = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
+               c->cmsg_len >= CMSG_LEN(sizeof(std::uint32_t))) {
+      out.kernel_drops = cmsg_value<std::uint32_t>(c);
+    } else if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
+               c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      out.ttl = cmsg_value<int>(c);
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RETOPTS && c->cmsg_len > CMSG_LEN(0)) {
+      const auto* data = reinterpret_cast<const std::uint8_t*>(CMSG_DATA(c));
+      out.ip_options.assign(data, data + (c->cmsg_len - CMSG_LEN(0)));
+    }
+  }
+}
+
 }  // namespace
 
 OpenedSocket::~OpenedSocket() {
@@ -134,6 +162,8 @@ std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family f
   // Failures of these two are ignored, as iputils ignores them.
   if (settings.so_debug) set_option(fd, SOL_SOCKET, SO_DEBUG, on);
   if (settings.dont_route) set_option(fd, SOL_SOCKET, SO_DONTROUTE, on);
+  // Counts what the kernel drops for want of buffer space, so that a loss can be told apart.
+  set_option(fd, SOL_SOCKET, SO_RXQ_OVFL, on);
   if (family == icmp::Family::v4) {
     set_option(fd, IPPROTO_IP, IP_RECVERR, on);
     set_option(fd, IPPROTO_IP, IP_RECVTTL, on);
@@ -229,7 +259,7 @@ std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family f
 }
 
 ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept {
-  alignas(cmsghdr) std::array<char, 256> control{};
+  alignas(cmsghdr) std::array<char, kControlSize> control{};
   iovec iov{buffer.data(), buffer.size()};
   msghdr msg{};
   msg.msg_name = &out.from.storage;
@@ -243,24 +273,62 @@ ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram&
   if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? ReceiveStatus::empty : ReceiveStatus::failed;
   out.length = static_cast<std::size_t>(n);
   out.from.length = msg.msg_namelen;
-  out.ttl.reset();
-  out.kernel_time.reset();
-  out.ip_options.clear();
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
-        c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
-      const auto ts = cmsg_value<timespec>(c);
-      out.kernel_time = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-    } else if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
-               c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-      out.ttl = cmsg_value<int>(c);
-    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RETOPTS && c->cmsg_len > CMSG_LEN(0)) {
-      const auto* data = reinterpret_cast<const std::uint8_t*>(CMSG_DATA(c));
-      out.ip_options.assign(data, data + (c->cmsg_len - CMSG_LEN(0)));
-    }
-  }
+  read_control_messages(msg, out);
   return ReceiveStatus::received;
+}
+
+struct DatagramBatch::Storage {
+  std::vector<std::uint8_t> buffers;
+  std::vector<mmsghdr> headers;
+  std::vector<iovec> vectors;
+  struct alignas(cmsghdr) Control {
+    std::array<char, kControlSize> bytes;
+  };
+  std::vector<Control> controls;
+  std::vector<Datagram> datagrams;
+};
+
+DatagramBatch::DatagramBatch(std::size_t capacity, std::size_t datagram_size)
+    : capacity_(capacity), datagram_size_(datagram_size), storage_(std::make_unique<Storage>()) {
+  storage_->buffers.resize(capacity * datagram_size);
+  storage_->headers.resize(capacity);
+  storage_->vectors.resize(capacity);
+  storage_->controls.resize(capacity);
+  storage_->datagrams.resize(capacity);
+}
+
+DatagramBatch::~DatagramBatch() = default;
+
+int DatagramBatch::receive(int fd) noexcept {
+  Storage& s = *storage_;
+  for (std::size_t i = 0; i < capacity_; ++i) {
+    s.vectors[i] = {s.buffers.data() + i * datagram_size_, datagram_size_};
+    msghdr& msg = s.headers[i].msg_hdr;
+    msg = {};
+    msg.msg_name = &s.datagrams[i].from.storage;
+    msg.msg_namelen = sizeof s.datagrams[i].from.storage;
+    msg.msg_iov = &s.vectors[i];
+    msg.msg_iovlen = 1;
+    msg.msg_control = s.controls[i].bytes.data();
+    msg.msg_controllen = kControlSize;
+    s.headers[i].msg_len = 0;
+  }
+  const int n = recvmmsg(fd, s.headers.data(), static_cast<unsigned>(capacity_), MSG_DONTWAIT, nullptr);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+  for (int i = 0; i < n; ++i) {
+    const auto index = static_cast<std::size_t>(i);
+    Datagram& out = s.datagrams[index];
+    out.length = std::min<std::size_t>(s.headers[index].msg_len, datagram_size_);
+    out.from.length = s.headers[index].msg_hdr.msg_namelen;
+    read_control_messages(s.headers[index].msg_hdr, out);
+  }
+  return n;
+}
+
+const Datagram& DatagramBatch::datagram(std::size_t index) const noexcept { return storage_->datagrams[index]; }
+
+std::span<const std::uint8_t> DatagramBatch::bytes(std::size_t index) const noexcept {
+  return {storage_->buffers.data() + index * datagram_size_, storage_->datagrams[index].length};
 }
 
 ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept {

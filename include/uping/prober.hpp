@@ -34,6 +34,7 @@ struct ProbeReply {
   std::size_t icmp_bytes = 0;
   bool duplicate = false;     // this probe was answered before
 };
+// A reply that arrives after its probe timed out is not reported: the probe counts as lost.
 
 struct ProbeError {
   ProbeToken token = 0;
@@ -55,6 +56,7 @@ struct ProberSettings {
   std::chrono::nanoseconds timeout = std::chrono::seconds(1);
   std::optional<int> ttl;
   std::size_t max_sockets_per_family = 16;  // 16 × 65,536 probes in flight at most
+  std::optional<int> receive_buffer_bytes;  // SO_RCVBUF (capped by net.core.rmem_max)
 };
 
 class Prober {
@@ -76,7 +78,15 @@ class Prober {
   // then counts as sent and will time out.
   int last_send_error() const noexcept;
 
+  // Reads and dispatches whatever the sockets hold now, without waiting for the event loop: a
+  // fast sender calls it between batches so that replies never pile up in the kernel's buffer.
+  // Returns the number of datagrams and queued errors handled.
+  std::size_t receive_now();
+
   std::size_t in_flight() const noexcept;
+  std::size_t sockets() const noexcept;
+  // Datagrams the kernel dropped on our sockets because their receive buffers were full.
+  std::uint64_t kernel_drops() const noexcept;
   // Stops every wait; pending callbacks are not invoked any more.
   void stop();
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <utility>
@@ -126,6 +127,29 @@ struct Datagram {
   std::optional<int> ttl;
   std::optional<std::chrono::nanoseconds> kernel_time;  // CLOCK_REALTIME
   std::vector<std::uint8_t> ip_options;  // IPv4 options of the reply (IP_RETOPTS), datagram mode
+  // SO_RXQ_OVFL: datagrams the kernel dropped on this socket so far (its receive buffer was full).
+  std::optional<std::uint32_t> kernel_drops;
+};
+
+// Receives up to `capacity` datagrams with one recvmmsg(2), each into its own buffer of
+// `datagram_size` bytes (longer ones are truncated).
+class DatagramBatch {
+ public:
+  DatagramBatch(std::size_t capacity, std::size_t datagram_size);
+  DatagramBatch(const DatagramBatch&) = delete;
+  DatagramBatch& operator=(const DatagramBatch&) = delete;
+  ~DatagramBatch();
+
+  // The number of datagrams received (0 when none was waiting), or -1 with errno set.
+  int receive(int fd) noexcept;
+  const Datagram& datagram(std::size_t index) const noexcept;
+  std::span<const std::uint8_t> bytes(std::size_t index) const noexcept;
+
+ private:
+  struct Storage;
+  std::size_t capacity_;
+  std::size_t datagram_size_;
+  std::unique_ptr<Storage> storage_;
 };
 
 // An entry of the socket's error queue: what the kernel reported about one of our packets.

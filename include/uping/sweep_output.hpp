@@ -1,0 +1,87 @@
+#pragma once
+// What a sweep prints, as pure functions of what happened: NDJSON lines (schema version 1,
+// documented in docs/json.md and uping(8)), text lines, per-target and run summaries, and the
+// exit code. Strings go through Boost.JSON's serializer; RTTs are exact decimal milliseconds.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "uping/icmp.hpp"
+#include "uping/stats.hpp"
+#include "uping/sweep_options.hpp"
+
+namespace uping::sweep {
+
+inline constexpr int kJsonSchemaVersion = 1;
+
+// Which target an event belongs to: as given (name or address) and the address probed.
+struct TargetRef {
+  std::string_view target;
+  std::string_view address;
+};
+
+struct ReplySeen {
+  std::uint32_t seq = 0;             // the target's probe number, from 1
+  std::optional<Micros> rtt;         // absent when the payload is too small to time (-s < 16)
+  std::optional<int> ttl;
+  std::size_t icmp_bytes = 0;
+  bool duplicate = false;
+};
+
+struct IcmpErrorSeen {
+  std::uint32_t seq = 0;
+  std::string_view from;             // the router or host that reported it
+  icmp::Family family = icmp::Family::v4;
+  std::uint8_t type = 0;
+  std::uint8_t code = 0;
+  std::uint32_t info = 0;
+};
+
+// Why a run ended.
+enum class StopReason : std::uint8_t { complete, deadline, reachable, interrupted };
+std::string_view stop_reason_name(StopReason reason);
+
+struct RunTotals {
+  std::uint64_t targets = 0;         // targets taken from the sources (failed ones included)
+  std::uint64_t alive = 0;           // answered at least once
+  std::uint64_t unreachable = 0;     // every probe settled without an answer
+  std::uint64_t unfinished = 0;      // still waiting when the run stopped early (-X, -w, SIGINT)
+  std::uint64_t failed = 0;          // could not be probed: unresolvable, no socket of its family
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t errors = 0;          // ICMP errors
+  std::uint64_t timeouts = 0;
+  std::uint64_t kernel_drops = 0;    // datagrams the kernel dropped (receive buffer full)
+  std::size_t sockets = 0;
+  Micros elapsed = 0;
+  StopReason stopped = StopReason::complete;
+  bool sources_exhausted = true;     // every target of every source was taken
+};
+
+// 0: every target answered (or at least -x/-X N of them); otherwise 2 when a target could not
+// be probed at all, else 1.
+int exit_code(const RunTotals& totals, const SweepOptions& options);
+
+// Bytes that are not UTF-8 (a file's line, a name) become U+FFFD, so every line is valid JSON.
+std::string valid_utf8(std::string_view text);
+
+// One line each, ending in '\n'.
+std::string json_reply(const TargetRef& target, const ReplySeen& reply);
+std::string json_timeout(const TargetRef& target, std::uint32_t seq);
+std::string json_icmp_error(const TargetRef& target, const IcmpErrorSeen& error);
+std::string json_target_error(std::string_view target, std::string_view message);
+// `complete`: every probe settled (false when the run stopped while some were in flight).
+std::string json_target_summary(const TargetRef& target, const Statistics& stats, std::uint64_t timeouts,
+                                bool complete);
+std::string json_run_summary(const RunTotals& totals, int exit_code);
+
+// "64 bytes from 198.51.100.7: icmp_seq=1 ttl=64 time=0.052 ms", or "... from name (addr): ..."
+// for a target given by name.
+std::string text_reply(const TargetRef& target, const ReplySeen& reply);
+// "From 198.51.100.1 icmp_seq=1 Destination Host Unreachable (to 203.0.113.5)"
+std::string text_icmp_error(const TargetRef& target, const IcmpErrorSeen& error);
+
+}  // namespace uping::sweep

@@ -1,0 +1,102 @@
+#pragma once
+// Where the targets of a sweep come from: address ranges (CIDR or start-end), files of one target
+// per line, and the command line. Pure: addresses are parsed and generated here, lines come from
+// any std::istream. Everything streams: a /8 is never held in memory, only its next address.
+
+#include <array>
+#include <cstdint>
+#include <istream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "uping/icmp.hpp"
+#include "uping/resolve.hpp"
+#include "uping/stats.hpp"
+
+namespace uping::targets {
+
+// An IPv4 or IPv6 address as an integer (IPv4 in the low 32 bits), for range arithmetic.
+struct IpAddress {
+  icmp::Family family = icmp::Family::v4;
+  WideCount value = 0;
+
+  friend bool operator==(const IpAddress&, const IpAddress&) = default;
+};
+
+std::optional<IpAddress> parse_address(std::string_view text);
+std::string to_string(const IpAddress& address);
+SocketAddress to_socket_address(const IpAddress& address);
+std::optional<IpAddress> from_socket_address(const SocketAddress& address);
+
+// One -g argument: "198.51.100.0/24", "2001:db8::/120" or "198.51.100.10-198.51.100.20".
+// A CIDR block of IPv4 with a prefix of 30 or less leaves out its network and broadcast
+// addresses, as fping does (a /31 keeps both: RFC 3021; a /32 is its one address); IPv6 has no
+// broadcast, so its blocks keep every address. Host bits after the prefix are ignored
+// ("198.51.100.7/24" is the /24), as fping does.
+struct AddressRange {
+  IpAddress first;
+  IpAddress last;          // inclusive
+  WideCount size() const noexcept { return last.value - first.value + 1; }
+};
+
+// A range larger than this is refused: it would take hours to probe and is most likely a typo
+// (/8 is the largest IPv4 block accepted, /104 the largest IPv6 one).
+inline constexpr WideCount kMaxRangeSize = WideCount{1} << 24;
+
+struct RangeError {
+  std::string message;     // "198.51.100.0/33: prefix length must be 0 to 32"
+};
+
+std::variant<AddressRange, RangeError> parse_range(std::string_view spec);
+
+// The addresses of a range in order, one at a time.
+class RangeWalker {
+ public:
+  explicit RangeWalker(const AddressRange& range) : range_(range), next_(range.first.value) {}
+  std::optional<IpAddress> next() noexcept;
+
+ private:
+  AddressRange range_;
+  WideCount next_;
+  bool done_ = false;
+};
+
+// One target per line: surrounding blanks are trimmed; empty lines and lines starting with '#'
+// are skipped; anything after the first blank is ignored (fping reads the first word too).
+class LineReader {
+ public:
+  explicit LineReader(std::istream& in) : in_(in) {}
+  std::optional<std::string> next();
+  std::uint64_t line_number() const noexcept { return line_number_; }
+
+ private:
+  std::istream& in_;
+  std::uint64_t line_number_ = 0;
+};
+
+// A target as it comes out of a source: the text (as typed, or generated) and, when it is an
+// address already, that address (names are resolved by the caller).
+struct TargetText {
+  std::string text;
+  std::optional<IpAddress> address;
+};
+
+// All of a sweep's sources in order: the command-line targets, then each range, then the file.
+class TargetStream {
+ public:
+  TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines);
+  std::optional<TargetText> next();
+
+ private:
+  std::vector<std::string> names_;
+  std::size_t next_name_ = 0;
+  std::vector<AddressRange> ranges_;
+  std::size_t range_index_ = 0;
+  std::optional<RangeWalker> walker_;
+  std::optional<LineReader> lines_;
+};
+
+}  // namespace uping::targets

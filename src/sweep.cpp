@@ -1,0 +1,553 @@
+#include "uping/sweep.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
+
+#include "uping/diagnose.hpp"
+#include "uping/log.hpp"
+#include "uping/privileges.hpp"
+#include "uping/prober.hpp"
+#include "uping/report.hpp"
+#include "uping/resolve.hpp"
+#include "uping/sweep_output.hpp"
+#include "uping/targets.hpp"
+
+namespace uping::sweep {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+// Probes sent before the event loop gets a turn (timers, signals), and between two receive
+// passes: 64 replies of a loopback burst fit any receive buffer (a stock 208 KiB one too).
+constexpr std::size_t kSendBatch = 256;
+constexpr std::size_t kSendsPerReceive = 64;
+// Asked of the kernel for each socket; it silently caps the value at net.core.rmem_max for an
+// unprivileged process. What is dropped anyway is counted (SO_RXQ_OVFL) and reported.
+constexpr int kReceiveBufferWanted = 4 << 20;
+// How long to back off when the kernel refuses a send (socket buffer full) or no sequence is free.
+constexpr auto kBackPressureWait = std::chrono::milliseconds(1);
+constexpr std::size_t kOutputFlushBytes = 64 << 10;
+
+// A probe token: the target's slot, the slot's generation (a retired target's late packets must
+// not reach its successor) and the probe number.
+constexpr unsigned kProbeBits = 24;
+constexpr unsigned kGenerationBits = 20;
+constexpr std::uint64_t kProbeMask = (std::uint64_t{1} << kProbeBits) - 1;
+constexpr std::uint64_t kGenerationMask = (std::uint64_t{1} << kGenerationBits) - 1;
+static_assert(kMaxCount <= kProbeMask);
+static_assert(kMaxActiveTargets <= (std::uint64_t{1} << (64 - kProbeBits - kGenerationBits)));
+
+struct TokenParts {
+  std::uint32_t slot;
+  std::uint32_t generation;
+  std::uint32_t probe;
+};
+
+ProbeToken make_token(std::uint32_t slot, std::uint32_t generation, std::uint32_t probe) {
+  return (std::uint64_t{slot} << (kProbeBits + kGenerationBits)) |
+         ((generation & kGenerationMask) << kProbeBits) | (probe & kProbeMask);
+}
+
+TokenParts split_token(ProbeToken token) {
+  return {static_cast<std::uint32_t>(token >> (kProbeBits + kGenerationBits)),
+          static_cast<std::uint32_t>((token >> kProbeBits) & kGenerationMask),
+          static_cast<std::uint32_t>(token & kProbeMask)};
+}
+
+// One target being probed.
+struct ActiveTarget {
+  std::string text;              // as given
+  std::string address_text;      // numeric
+  SocketAddress address;
+  std::uint32_t generation = 0;
+  std::uint32_t sent = 0;
+  std::uint32_t settled = 0;     // probes answered, failed or timed out
+  std::uint32_t timeouts = 0;
+  Statistics stats;
+  Clock::time_point first_send;
+  Clock::time_point last_send;
+  bool in_use = false;
+};
+
+// A target's next probe; every target has the same interval, so due times come in push order.
+struct DueProbe {
+  Clock::time_point at;
+  std::uint32_t slot;
+  std::uint32_t generation;
+};
+
+std::string socket_failure_text(const std::vector<SocketAttempt>& attempts, icmp::Family family) {
+  std::string reasons;
+  for (const auto& attempt : attempts) {
+    if (attempt.family != family || attempt.error == 0) continue;
+    if (!reasons.empty()) reasons += ", ";
+    reasons += fmt::format("{} {}", socket_mode_name(attempt.mode), std::strerror(attempt.error));
+  }
+  return fmt::format("no {} socket ({}); run uping --diagnose", family == icmp::Family::v4 ? "ICMP" : "ICMPv6",
+                     reasons);
+}
+
+class Sweep {
+ public:
+  Sweep(const SweepOptions& options, std::istream* file)
+      : options_(options),
+        timing_(options.payload_size >= icmp::kTimestampSize),
+        interval_(std::chrono::duration_cast<Clock::duration>(options.interval)),
+        stream_(options.targets, options.ranges, file),
+        prober_(io_, prober_settings(options), events()),
+        pace_timer_(io_),
+        deadline_timer_(io_),
+        signals_(io_, SIGINT) {}
+
+  int run() {
+    // Sockets first and privileges dropped before any name is resolved or file line read.
+    if (options_.family != icmp::Family::v6) has_socket_[0] = prober_.open(icmp::Family::v4, attempts_);
+    if (options_.family != icmp::Family::v4) has_socket_[1] = prober_.open(icmp::Family::v6, attempts_);
+    if (!privileges::drop_all()) {
+      log::error(std::string("cannot drop capabilities: ") + std::strerror(errno));
+      return kError;
+    }
+    if (!has_socket_[0] && !has_socket_[1]) {
+      std::fputs(explain_socket_failure(options_.program_name, gather_permission_facts(attempts_)).c_str(), stderr);
+      return kError;
+    }
+    start_ = Clock::now();
+    last_refill_ = start_;
+    tokens_ = 1;
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (!ec) finish(StopReason::interrupted);
+    });
+    if (options_.deadline) {
+      deadline_timer_.expires_at(start_ + std::chrono::duration_cast<Clock::duration>(*options_.deadline));
+      deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) finish(StopReason::deadline);
+      });
+    }
+    pump();
+    if (!finished_) io_.run();
+    flush();
+    return exit_code_;
+  }
+
+ private:
+  static ProberSettings prober_settings(const SweepOptions& options) {
+    ProberSettings settings;
+    settings.payload_size = options.payload_size;
+    settings.timeout = options.timeout;
+    settings.ttl = options.ttl;
+    settings.receive_buffer_bytes = kReceiveBufferWanted;
+    return settings;
+  }
+
+  ProberEvents events() {
+    ProberEvents handlers;
+    handlers.on_reply = [this](const ProbeReply& reply) { on_reply(reply); };
+    handlers.on_error = [this](const ProbeError& error) { on_error(error); };
+    handlers.on_timeout = [this](ProbeToken token) { on_timeout(token); };
+    return handlers;
+  }
+
+  // --- sending ---------------------------------------------------------------------------------
+
+  // Sends what is due and allowed now, then sleeps until the next probe is due or allowed.
+  void pump() {
+    pump_posted_ = false;
+    if (finished_) return;
+    in_pump_ = true;
+    const auto now = Clock::now();
+    refill_tokens(now);
+    std::size_t sent = 0;
+    bool blocked = false;
+    while (sent < kSendBatch && !finished_) {
+      if (options_.rate > 0 && tokens_ < 1) break;
+      const auto slot = next_to_probe(now);
+      if (!slot) break;
+      if (!send_probe(*slot, now)) {
+        due_.push_front({now, *slot, targets_[*slot].generation});
+        blocked = true;
+        break;
+      }
+      if (options_.rate > 0) tokens_ -= 1;
+      if (++sent % kSendsPerReceive == 0) prober_.receive_now();
+    }
+    if (!finished_) prober_.receive_now();
+    in_pump_ = false;
+    if (finished_) return;
+    retire_check_done();
+    if (finished_) return;
+    schedule(now, sent == kSendBatch, blocked);
+  }
+
+  void refill_tokens(Clock::time_point now) {
+    if (options_.rate <= 0) return;
+    // At most a millisecond's worth at once: a stall is not made up for with a burst.
+    const double burst = std::max(1.0, options_.rate / 1000.0);
+    const double elapsed = std::chrono::duration<double>(now - last_refill_).count();
+    tokens_ = std::min(burst, tokens_ + elapsed * options_.rate);
+    last_refill_ = now;
+  }
+
+  void schedule(Clock::time_point now, bool more_now, bool blocked) {
+    if (blocked) {
+      flush();
+      arm_pace_timer(now + kBackPressureWait);
+      return;
+    }
+    const bool work_waiting = (!due_.empty() && due_.front().at <= now) || can_admit();
+    if (work_waiting) {
+      if (options_.rate > 0 && tokens_ < 1) {
+        const auto wait = std::chrono::duration<double>((1 - tokens_) / options_.rate);
+        arm_pace_timer(now + std::chrono::duration_cast<Clock::duration>(wait));
+      } else if (more_now) {
+        post_pump();
+      }
+      if (out_.size() >= kOutputFlushBytes) flush();
+      return;
+    }
+    flush();
+    if (!due_.empty()) arm_pace_timer(due_.front().at);
+    // Otherwise replies, errors and timeouts retire targets and wake the pump (wake()).
+  }
+
+  void arm_pace_timer(Clock::time_point at) {
+    pace_timer_.expires_at(at);
+    pace_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) pump();
+    });
+  }
+
+  void post_pump() {
+    if (pump_posted_) return;
+    pump_posted_ = true;
+    asio::post(io_, [this] { pump(); });
+  }
+
+  // Called when a target retires: room for the next one.
+  void wake() {
+    if (!in_pump_ && !finished_ && can_admit()) post_pump();
+  }
+
+  bool can_admit() const { return !sources_exhausted_ && active_ < kMaxActiveTargets; }
+
+  std::optional<std::uint32_t> next_to_probe(Clock::time_point now) {
+    while (!due_.empty() && due_.front().at <= now) {
+      const DueProbe due = due_.front();
+      due_.pop_front();
+      if (targets_[due.slot].in_use && targets_[due.slot].generation == due.generation) return due.slot;
+    }
+    while (can_admit()) {
+      if (auto slot = admit()) return slot;
+    }
+    return std::nullopt;
+  }
+
+  // Takes the next target from the sources; empty when it could not be probed (already reported)
+  // or the sources are exhausted.
+  std::optional<std::uint32_t> admit() {
+    auto next = stream_.next();
+    if (!next) {
+      sources_exhausted_ = true;
+      return std::nullopt;
+    }
+    ++totals_.targets;
+    SocketAddress address;
+    std::string address_text;
+    if (next->address) {
+      address = targets::to_socket_address(*next->address);
+      address_text = next->text;
+    } else {
+      auto resolved = resolve_target(next->text, options_.family);
+      if (const auto* failure = std::get_if<ResolveError>(&resolved)) {
+        // The message starts with the host ("<host>: Name or service not known"): keep the reason.
+        const std::string prefix = next->text + ": ";
+        const bool prefixed = failure->message.compare(0, prefix.size(), prefix) == 0;
+        target_failed(next->text, prefixed ? failure->message.substr(prefix.size()) : failure->message);
+        return std::nullopt;
+      }
+      const auto& target = std::get<Target>(resolved);
+      address = target.address;
+      address_text = target.numeric;
+    }
+    const icmp::Family family = address.family();
+    if (options_.family && family != *options_.family) {
+      target_failed(next->text, family == icmp::Family::v4 ? "an IPv4 target with -6" : "an IPv6 target with -4");
+      return std::nullopt;
+    }
+    if (!has_socket_[family == icmp::Family::v4 ? 0 : 1]) {
+      target_failed(next->text, socket_failure_text(attempts_, family));
+      return std::nullopt;
+    }
+    const std::uint32_t slot = take_slot();
+    ActiveTarget& target = targets_[slot];
+    target.text = std::move(next->text);
+    target.address_text = std::move(address_text);
+    target.address = address;
+    target.sent = 0;
+    target.settled = 0;
+    target.timeouts = 0;
+    target.stats = Statistics{};
+    target.in_use = true;
+    ++active_;
+    return slot;
+  }
+
+  std::uint32_t take_slot() {
+    if (!free_slots_.empty()) {
+      const std::uint32_t slot = free_slots_.back();
+      free_slots_.pop_back();
+      return slot;
+    }
+    targets_.emplace_back();
+    return static_cast<std::uint32_t>(targets_.size() - 1);
+  }
+
+  void target_failed(const std::string& text, const std::string& message) {
+    ++totals_.failed;
+    if (options_.format == OutputFormat::json) {
+      out_ += json_target_error(text, message);
+    } else {
+      flush();  // keep stdout and stderr in order on a terminal
+      log::error(printable(text) + ": " + message);
+    }
+  }
+
+  bool send_probe(std::uint32_t slot, Clock::time_point now) {
+    ActiveTarget& target = targets_[slot];
+    const std::uint32_t probe = target.sent + 1;
+    if (!prober_.send(target.address, make_token(slot, target.generation, probe))) return false;
+    if (target.sent == 0) target.first_send = now;
+    target.last_send = now;
+    target.sent = probe;
+    target.stats.record_transmit();
+    ++totals_.sent;
+    if (target.sent < options_.count) due_.push_back({now + interval_, slot, target.generation});
+    return true;
+  }
+
+  // --- what comes back -------------------------------------------------------------------------
+
+  ActiveTarget* target_of(ProbeToken token, std::uint32_t& probe) {
+    const TokenParts parts = split_token(token);
+    if (parts.slot >= targets_.size()) return nullptr;
+    ActiveTarget& target = targets_[parts.slot];
+    if (!target.in_use || (target.generation & kGenerationMask) != parts.generation) return nullptr;
+    probe = parts.probe;
+    return &target;
+  }
+
+  void on_reply(const ProbeReply& reply) {
+    std::uint32_t probe = 0;
+    ActiveTarget* target = target_of(reply.token, probe);
+    if (target == nullptr) return;
+    const bool first_answer = target->stats.received() == 0 && !reply.duplicate;
+    target->stats.record_reply(timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.duplicate);
+    const ReplySeen seen{probe, timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.ttl,
+                         reply.icmp_bytes, reply.duplicate};
+    if (options_.format == OutputFormat::json) {
+      out_ += json_reply(ref(*target), seen);
+    } else if (options_.format == OutputFormat::text && !options_.quiet) {
+      out_ += text_reply(printable_ref(*target), seen);
+    }
+    if (first_answer) ++answered_;
+    if (!reply.duplicate) settle(*target);
+    if (options_.stop_when_reachable && options_.reachable && answered_ >= *options_.reachable) {
+      finish(StopReason::reachable);
+    }
+  }
+
+  void on_error(const ProbeError& error) {
+    std::uint32_t probe = 0;
+    ActiveTarget* target = target_of(error.token, probe);
+    if (target == nullptr) return;
+    target->stats.record_error();
+    const std::string from = numeric_host(error.from);
+    const IcmpErrorSeen seen{probe, from, error.family, error.type, error.code, error.info};
+    if (options_.format == OutputFormat::json) {
+      out_ += json_icmp_error(ref(*target), seen);
+    } else if (options_.format == OutputFormat::text && !options_.quiet) {
+      out_ += text_icmp_error(printable_ref(*target), seen);
+    }
+    settle(*target);
+  }
+
+  void on_timeout(ProbeToken token) {
+    std::uint32_t probe = 0;
+    ActiveTarget* target = target_of(token, probe);
+    if (target == nullptr) return;
+    ++target->timeouts;
+    if (options_.format == OutputFormat::json) out_ += json_timeout(ref(*target), probe);
+    settle(*target);
+  }
+
+  static TargetRef ref(const ActiveTarget& target) { return {target.text, target.address_text}; }
+
+  // Text output goes to a terminal: a name read from a file may carry control characters.
+  TargetRef printable_ref(const ActiveTarget& target) {
+    printable_text_ = printable(target.text);
+    return {printable_text_, target.address_text};
+  }
+
+  void settle(ActiveTarget& target) {
+    ++target.settled;
+    if (target.sent >= options_.count && target.settled >= target.sent) {
+      retire(target, true);
+      if (sources_exhausted_ && active_ == 0) {
+        finish(StopReason::complete);
+      } else {
+        wake();
+      }
+    }
+  }
+
+  // The target's summary, then its slot is free for the next one.
+  void retire(ActiveTarget& target, bool complete) {
+    const bool alive = target.stats.received() > 0;
+    const bool lost = !alive && (complete || stopping_for_ == StopReason::deadline);
+    if (alive) {
+      ++totals_.alive;
+    } else if (lost) {
+      ++totals_.unreachable;
+    } else {
+      ++totals_.unfinished;
+    }
+    totals_.received += target.stats.received();
+    totals_.duplicates += target.stats.duplicates();
+    totals_.errors += target.stats.errors();
+    totals_.timeouts += target.timeouts;
+    switch (options_.format) {
+      case OutputFormat::json:
+        out_ += json_target_summary(ref(target), target.stats, target.timeouts, complete);
+        break;
+      case OutputFormat::alive:
+        if (alive) out_ += printable(target.text) + "\n";
+        break;
+      case OutputFormat::unreachable:
+        if (lost) out_ += printable(target.text) + "\n";
+        break;
+      case OutputFormat::text: {
+        report::Summary summary;
+        summary.name = printable(target.text);
+        summary.stats = &target.stats;
+        summary.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send).count();
+        summary.timing = timing_;
+        out_ += report::statistics_block(summary);
+        break;
+      }
+    }
+    target.in_use = false;
+    target.text.clear();
+    target.text.shrink_to_fit();
+    ++target.generation;
+    --active_;
+    free_slots_.push_back(static_cast<std::uint32_t>(&target - targets_.data()));
+    if (out_.size() >= kOutputFlushBytes) flush();
+  }
+
+  void retire_check_done() {
+    if (sources_exhausted_ && active_ == 0) finish(StopReason::complete);
+  }
+
+  void finish(StopReason reason) {
+    if (finished_) return;
+    finished_ = true;
+    stopping_for_ = reason;
+    for (auto& target : targets_) {
+      if (target.in_use) retire(target, false);
+    }
+    totals_.stopped = reason;
+    totals_.sources_exhausted = sources_exhausted_ && reason == StopReason::complete;
+    totals_.kernel_drops = prober_.kernel_drops();
+    totals_.sockets = prober_.sockets();
+    totals_.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
+    exit_code_ = exit_code(totals_, options_);
+    if (options_.format == OutputFormat::json) out_ += json_run_summary(totals_, exit_code_);
+    pace_timer_.cancel();
+    deadline_timer_.cancel();
+    signals_.cancel();
+    prober_.stop();
+    io_.stop();
+  }
+
+  void flush() {
+    if (out_.empty()) return;
+    std::fwrite(out_.data(), 1, out_.size(), stdout);
+    std::fflush(stdout);
+    out_.clear();
+  }
+
+  const SweepOptions& options_;
+  const bool timing_;
+  const Clock::duration interval_;
+  asio::io_context io_{1};
+  targets::TargetStream stream_;
+  Prober prober_;
+  asio::steady_timer pace_timer_;
+  asio::steady_timer deadline_timer_;
+  asio::signal_set signals_;
+  std::vector<SocketAttempt> attempts_;
+  std::array<bool, 2> has_socket_{false, false};
+
+  std::vector<ActiveTarget> targets_;       // slots; grows to the most targets active at once
+  std::vector<std::uint32_t> free_slots_;
+  std::size_t active_ = 0;
+  std::deque<DueProbe> due_;
+  bool sources_exhausted_ = false;
+
+  Clock::time_point start_;
+  Clock::time_point last_refill_;
+  double tokens_ = 0;
+  bool pump_posted_ = false;
+  bool in_pump_ = false;
+
+  std::uint64_t answered_ = 0;
+  RunTotals totals_;
+  StopReason stopping_for_ = StopReason::complete;
+  bool finished_ = false;
+  int exit_code_ = kError;
+  std::string out_;
+  std::string printable_text_;
+};
+
+}  // namespace
+
+int run(const SweepOptions& options) {
+  log::set_program_name(options.program_name);
+  std::ifstream file;
+  std::istream* lines = nullptr;
+  if (options.file) {
+    if (*options.file == "-") {
+      lines = &std::cin;
+    } else {
+      file.open(*options.file);
+      if (!file) {
+        log::error(*options.file + ": " + std::strerror(errno));
+        return kError;
+      }
+      lines = &file;
+    }
+  }
+  try {
+    Sweep sweep(options, lines);
+    return sweep.run();
+  } catch (const std::exception& error) {
+    log::error(error.what());
+    return kError;
+  }
+}
+
+}  // namespace uping::sweep
