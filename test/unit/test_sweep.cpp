@@ -1,0 +1,285 @@
+// Sweep mode: when it is chosen, its command line, its JSON lines (parsed back with Boost.JSON),
+// text lines, UTF-8 repair and the exit code.
+#include <catch2/catch.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <vector>
+
+#include "uping/sweep_options.hpp"
+#include "uping/sweep_output.hpp"
+
+using namespace uping::sweep;
+namespace json = boost::json;
+
+namespace {
+
+std::vector<std::string> with_program(std::vector<std::string> args) {
+  args.insert(args.begin(), "uping");
+  return args;
+}
+
+SweepParse parse(std::vector<std::string> args) { return parse_command_line(with_program(std::move(args))); }
+
+// Parses one NDJSON line: exactly one object, ended by a single '\n'.
+json::object parsed_line(const std::string& line) {
+  INFO(line);
+  REQUIRE(!line.empty());
+  REQUIRE(line.back() == '\n');
+  REQUIRE(line.find('\n') == line.size() - 1);
+  const json::value value = json::parse(line);
+  REQUIRE(value.is_object());
+  const auto& object = value.as_object();
+  CHECK(object.at("v").as_int64() == kJsonSchemaVersion);
+  return object;
+}
+
+}  // namespace
+
+TEST_CASE("sweep mode: more than one target or a sweep option; one plain target stays iputils", "[sweep]") {
+  CHECK(requested(with_program({"198.51.100.1", "198.51.100.2"})));
+  CHECK(requested(with_program({"-g", "198.51.100.0/24"})));
+  CHECK(requested(with_program({"-qg198.51.100.0/24"})));
+  CHECK(requested(with_program({"--file", "-"})));
+  CHECK(requested(with_program({"--file=hosts"})));
+  CHECK(requested(with_program({"--json", "h"})));
+  CHECK(requested(with_program({"--alive", "h"})));
+  CHECK(requested(with_program({"--unreachable", "h"})));
+  CHECK(requested(with_program({"-x", "1", "h"})));
+  CHECK(requested(with_program({"--reachable", "1", "h"})));
+  CHECK(requested(with_program({"-X", "1", "h"})));
+  CHECK(requested(with_program({"--rate", "100", "h"})));
+  CHECK(requested(with_program({"-c", "2", "a", "--", "b"})));
+
+  CHECK_FALSE(requested(with_program({"198.51.100.1"})));
+  CHECK_FALSE(requested(with_program({"-c", "3", "198.51.100.1"})));  // "3" is -c's value
+  CHECK_FALSE(requested(with_program({"-c3", "-i", "0.2", "-W", "1", "-w", "2", "h"})));
+  CHECK_FALSE(requested(with_program({"-I", "lo", "-s", "100", "-t", "9", "h"})));
+  CHECK_FALSE(requested(with_program({"-qn", "h"})));
+  CHECK_FALSE(requested(with_program({})));
+  CHECK_FALSE(requested(with_program({"-Z", "a", "b"})));  // the iputils parser reports -Z
+}
+
+TEST_CASE("sweep options and their defaults", "[sweep]") {
+  const auto defaults = parse({"198.51.100.1", "2001:db8::1"});
+  REQUIRE(defaults.options);
+  const SweepOptions& d = *defaults.options;
+  CHECK(d.targets == std::vector<std::string>{"198.51.100.1", "2001:db8::1"});
+  CHECK(d.count == 1);
+  CHECK(d.interval == std::chrono::seconds(1));
+  CHECK(d.timeout == std::chrono::seconds(1));
+  CHECK_FALSE(d.deadline);
+  CHECK(d.rate == kDefaultRate);
+  CHECK(d.format == OutputFormat::text);
+  CHECK_FALSE(d.reachable);
+  CHECK_FALSE(d.stop_when_reachable);
+
+  const auto tuned = parse({"-g", "198.51.100.0/30", "--generate", "2001:db8::/126", "--file", "-", "-c", "3",
+                            "-i", "0.01", "-W", "0.5", "-w", "2.5", "--rate", "0", "-s", "16", "-t", "9", "-q",
+                            "--json", "-X", "2"});
+  REQUIRE(tuned.options);
+  const SweepOptions& t = *tuned.options;
+  REQUIRE(t.ranges.size() == 2);
+  CHECK(t.ranges[0].size() == 2);
+  CHECK(t.ranges[1].size() == 4);
+  CHECK(t.file == "-");
+  CHECK(t.count == 3);
+  CHECK(t.interval == std::chrono::milliseconds(10));
+  CHECK(t.timeout == std::chrono::milliseconds(500));
+  CHECK(t.deadline == std::chrono::milliseconds(2500));
+  CHECK(t.rate == 0);
+  CHECK(t.payload_size == 16);
+  CHECK(t.ttl == 9);
+  CHECK(t.quiet);
+  CHECK(t.format == OutputFormat::json);
+  CHECK(t.reachable == 2);
+  CHECK(t.stop_when_reachable);
+
+  CHECK(parse({"--alive", "a", "b"}).options->format == OutputFormat::alive);
+  CHECK(parse({"--unreachable", "a", "b"}).options->format == OutputFormat::unreachable);
+  const auto x = parse({"-x", "5", "a", "b"});
+  CHECK(x.options->reachable == 5);
+  CHECK_FALSE(x.options->stop_when_reachable);
+}
+
+TEST_CASE("sweep command-line errors exit 2 with one line", "[sweep]") {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--json"},                                    // no target
+      {"-g", "198.51.100.0/33"},
+      {"-g", "10.0.0.0/7"},
+      {"-4", "-g", "2001:db8::/120"},
+      {"-4", "-6", "a", "b"},
+      {"--json", "--alive", "a", "b"},
+      {"--alive", "--unreachable", "a", "b"},
+      {"-x", "1", "-X", "1", "a", "b"},
+      {"-x", "0", "a", "b"},
+      {"-c", "0", "a", "b"},
+      {"-c", "1.5", "a", "b"},
+      {"-c", "1000001", "a", "b"},
+      {"-i", "0.001", "a", "b"},
+      {"-W", "0", "a", "b"},
+      {"-w", "abc", "a", "b"},
+      {"--rate", "-1", "a", "b"},
+      {"--rate", "0.5", "a", "b"},
+      {"-s", "65508", "a", "b"},
+      {"-t", "0", "a", "b"},
+      {"-D", "a", "b"},                              // iputils-only option
+      {"198.51.100.0/24", "a"},                      // a range without -g
+  };
+  for (const auto& args : bad) {
+    const auto result = parse(args);
+    INFO(args.front() << " ... gave: " << result.err);
+    CHECK_FALSE(result.options);
+    CHECK(result.exit_code == kError);
+    CHECK(result.err.rfind("uping: ", 0) == 0);
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+  }
+  CHECK_THAT(parse({"198.51.100.0/24", "a"}).err, Catch::Contains("needs -g"));
+}
+
+TEST_CASE("sweep --help goes to stdout and exits 0", "[sweep]") {
+  const auto help = parse({"--help", "--json"});
+  CHECK_FALSE(help.options);
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--json"));
+  CHECK_THAT(help.out, Catch::Contains("-g, --generate"));
+}
+
+TEST_CASE("JSON reply, timeout and error lines", "[sweep][json]") {
+  const TargetRef target{"host.example", "198.51.100.7"};
+  const auto reply = parsed_line(json_reply(target, {3, 52, 64, 64, false}));
+  CHECK(reply.at("type").as_string() == "reply");
+  CHECK(reply.at("target").as_string() == "host.example");
+  CHECK(reply.at("addr").as_string() == "198.51.100.7");
+  CHECK(reply.at("seq").as_int64() == 3);
+  CHECK(reply.at("rtt_ms").as_double() == Approx(0.052));
+  CHECK(reply.at("ttl").as_int64() == 64);
+  CHECK(reply.at("bytes").as_int64() == 64);
+  CHECK(reply.at("dup").as_bool() == false);
+  // Exact decimal milliseconds, never scientific notation.
+  CHECK_THAT(json_reply(target, {1, 52, 64, 64, true}), Catch::Contains("\"rtt_ms\":0.052,"));
+  CHECK_THAT(json_reply(target, {1, 1234567, 64, 64, true}), Catch::Contains("\"rtt_ms\":1234.567,"));
+
+  const auto untimed = parsed_line(json_reply(target, {1, std::nullopt, std::nullopt, 8, true}));
+  CHECK(untimed.at("rtt_ms").is_null());
+  CHECK(untimed.at("ttl").is_null());
+  CHECK(untimed.at("dup").as_bool());
+
+  const auto timeout = parsed_line(json_timeout(target, 2));
+  CHECK(timeout.at("type").as_string() == "timeout");
+  CHECK(timeout.at("seq").as_int64() == 2);
+
+  const auto error = parsed_line(json_icmp_error(target, {1, "198.51.100.1", uping::icmp::Family::v4, 3, 1, 0}));
+  CHECK(error.at("type").as_string() == "icmp_error");
+  CHECK(error.at("from").as_string() == "198.51.100.1");
+  CHECK(error.at("icmp_type").as_int64() == 3);
+  CHECK(error.at("icmp_code").as_int64() == 1);
+  CHECK(error.at("text").as_string() == "Destination Host Unreachable");
+
+  const auto failure = parsed_line(json_target_error("nosuch.invalid", "Name or service not known"));
+  CHECK(failure.at("type").as_string() == "target_error");
+  CHECK(failure.at("error").as_string() == "Name or service not known");
+  CHECK_FALSE(failure.contains("addr"));
+}
+
+TEST_CASE("hostile names are escaped and invalid UTF-8 is repaired", "[sweep][json]") {
+  const std::string hostile = "a\"b\\c\n\x01\x1b[31m\xff\xc0\x80\xed\xa0\x80" "\xc3\xa9";
+  const auto line = json_reply({hostile, ""}, {1, 5, 64, 64, false});
+  const auto object = parsed_line(line);
+  const std::string back(object.at("target").as_string());
+  CHECK(back == "a\"b\\c\n\x01\x1b[31m\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xc3\xa9");
+  CHECK(object.at("addr").is_null());
+
+  CHECK(valid_utf8("plain") == "plain");
+  CHECK(valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80") == "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+  CHECK(valid_utf8("\xe2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");     // truncated sequence
+  CHECK(valid_utf8("\xf4\x90\x80\x80").size() == 12);              // above U+10FFFF: 4 replacements
+}
+
+TEST_CASE("per-target summary arithmetic", "[sweep][json]") {
+  uping::Statistics stats;
+  for (int i = 0; i < 3; ++i) stats.record_transmit();
+  stats.record_reply(100, false);
+  stats.record_reply(300, false);
+  stats.record_reply(300, true);
+  const auto summary = parsed_line(json_target_summary({"198.51.100.7", "198.51.100.7"}, stats, 1, true));
+  CHECK(summary.at("type").as_string() == "summary");
+  CHECK(summary.at("sent").as_int64() == 3);
+  CHECK(summary.at("received").as_int64() == 2);
+  CHECK(summary.at("duplicates").as_int64() == 1);
+  CHECK(summary.at("timeouts").as_int64() == 1);
+  CHECK(summary.at("loss_pct").to_number<double>() == Approx(33.3333));
+  const auto& rtt = summary.at("rtt_ms").as_object();
+  CHECK(rtt.at("min").as_double() == Approx(0.1));
+  CHECK(rtt.at("avg").as_double() == Approx(0.233));  // (100 + 300 + 300) / 3, truncated
+  CHECK(rtt.at("max").as_double() == Approx(0.3));
+  CHECK(rtt.at("mdev").as_double() == Approx(0.094));
+  CHECK(summary.at("alive").as_bool());
+  CHECK(summary.at("complete").as_bool());
+
+  uping::Statistics silent;
+  silent.record_transmit();
+  const auto lost = parsed_line(json_target_summary({"198.51.100.8", "198.51.100.8"}, silent, 1, false));
+  CHECK(lost.at("rtt_ms").is_null());
+  CHECK(lost.at("loss_pct").to_number<double>() == 100);
+  CHECK_FALSE(lost.at("alive").as_bool());
+  CHECK_FALSE(lost.at("complete").as_bool());
+}
+
+TEST_CASE("the run summary line", "[sweep][json]") {
+  RunTotals totals;
+  totals.targets = 65534;
+  totals.alive = 65534;
+  totals.sent = 65534;
+  totals.received = 65534;
+  totals.sockets = 1;
+  totals.elapsed = 412345;
+  const auto run = parsed_line(json_run_summary(totals, 0));
+  CHECK(run.at("type").as_string() == "run");
+  CHECK(run.at("targets").as_int64() == 65534);
+  CHECK(run.at("alive").as_int64() == 65534);
+  CHECK(run.at("elapsed_ms").as_double() == Approx(412.345));
+  CHECK(run.at("stopped").as_string() == "complete");
+  CHECK(run.at("exit").as_int64() == 0);
+  CHECK(run.at("kernel_drops").as_int64() == 0);
+}
+
+TEST_CASE("the exit code: all, -x N, errors", "[sweep]") {
+  SweepOptions all;
+  RunTotals totals;
+  totals.targets = 3;
+  totals.alive = 3;
+  CHECK(exit_code(totals, all) == kAllReachable);
+  totals.alive = 2;
+  totals.unreachable = 1;
+  CHECK(exit_code(totals, all) == kNotReachable);
+  totals.failed = 1;
+  totals.unreachable = 0;
+  CHECK(exit_code(totals, all) == kError);
+
+  SweepOptions two = all;
+  two.reachable = 2;
+  CHECK(exit_code(totals, two) == kAllReachable);  // the threshold wins over a failed target
+  two.reachable = 3;
+  CHECK(exit_code(totals, two) == kError);
+  totals.failed = 0;
+  CHECK(exit_code(totals, two) == kNotReachable);
+
+  RunTotals cut_short;
+  cut_short.targets = 2;
+  cut_short.alive = 2;
+  cut_short.sources_exhausted = false;  // -w stopped the sweep before every target was probed
+  CHECK(exit_code(cut_short, all) == kNotReachable);
+  CHECK(exit_code(RunTotals{}, all) == kNotReachable);  // no target at all
+}
+
+TEST_CASE("text lines name the target", "[sweep]") {
+  CHECK(text_reply({"198.51.100.7", "198.51.100.7"}, {1, 52, 64, 64, false}) ==
+        "64 bytes from 198.51.100.7: icmp_seq=1 ttl=64 time=0.052 ms\n");
+  CHECK(text_reply({"localhost", "127.0.0.1"}, {2, 52, 64, 64, true}) ==
+        "64 bytes from localhost (127.0.0.1): icmp_seq=2 ttl=64 time=0.052 ms (DUP!)\n");
+  CHECK(text_icmp_error({"203.0.113.5", "203.0.113.5"}, {1, "198.51.100.1", uping::icmp::Family::v4, 3, 1, 0}) ==
+        "From 198.51.100.1 icmp_seq=1 Destination Host Unreachable (to 203.0.113.5)\n");
+}

@@ -1,0 +1,159 @@
+// Target sources: address ranges (CIDR, start-end), the range walker, the line reader and the
+// stream over all of them.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "uping/targets.hpp"
+
+using namespace uping::targets;
+using uping::icmp::Family;
+
+namespace {
+
+AddressRange range(const std::string& spec) {
+  auto parsed = parse_range(spec);
+  INFO(spec);
+  REQUIRE(std::holds_alternative<AddressRange>(parsed));
+  return std::get<AddressRange>(parsed);
+}
+
+std::string refusal(const std::string& spec) {
+  auto parsed = parse_range(spec);
+  INFO(spec);
+  REQUIRE(std::holds_alternative<RangeError>(parsed));
+  return std::get<RangeError>(parsed).message;
+}
+
+std::vector<std::string> walk(const std::string& spec, std::size_t limit = 1000) {
+  RangeWalker walker(range(spec));
+  std::vector<std::string> out;
+  while (auto address = walker.next()) {
+    out.push_back(to_string(*address));
+    if (out.size() > limit) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an IPv4 CIDR block skips its network and broadcast addresses", "[targets]") {
+  CHECK(walk("198.51.100.0/30") == std::vector<std::string>{"198.51.100.1", "198.51.100.2"});
+  const auto block = range("198.51.100.0/24");
+  CHECK(block.size() == 254);
+  CHECK(to_string(block.first) == "198.51.100.1");
+  CHECK(to_string(block.last) == "198.51.100.254");
+  CHECK(range("127.0.0.0/16").size() == 65534);
+  CHECK(range("127.0.0.0/12").size() == 1048574);
+}
+
+TEST_CASE("/31 keeps both addresses and /32 is one host", "[targets]") {
+  CHECK(walk("198.51.100.6/31") == std::vector<std::string>{"198.51.100.6", "198.51.100.7"});
+  CHECK(walk("198.51.100.9/32") == std::vector<std::string>{"198.51.100.9"});
+  CHECK(walk("2001:db8::5/128") == std::vector<std::string>{"2001:db8::5"});
+}
+
+TEST_CASE("host bits after the prefix are ignored, as fping does", "[targets]") {
+  CHECK(walk("198.51.100.77/30") == std::vector<std::string>{"198.51.100.77", "198.51.100.78"});
+  CHECK(to_string(range("2001:db8::1234/120").first) == "2001:db8::1200");
+}
+
+TEST_CASE("an IPv6 block keeps every address", "[targets]") {
+  const auto block = range("2001:db8::/120");
+  CHECK(block.size() == 256);
+  CHECK(block.first.family == Family::v6);
+  const auto all = walk("2001:db8::/120");
+  REQUIRE(all.size() == 256);
+  CHECK(all.front() == "2001:db8::");
+  CHECK(all[1] == "2001:db8::1");
+  CHECK(all.back() == "2001:db8::ff");
+}
+
+TEST_CASE("start-end ranges are inclusive and may cross octets", "[targets]") {
+  CHECK(walk("198.51.100.254-198.51.101.1") ==
+        std::vector<std::string>{"198.51.100.254", "198.51.100.255", "198.51.101.0", "198.51.101.1"});
+  CHECK(walk("198.51.100.5-198.51.100.5") == std::vector<std::string>{"198.51.100.5"});
+  CHECK(walk("2001:db8::fffe - 2001:db8::1:1").size() == 4);
+  CHECK(walk("255.255.255.254-255.255.255.255").size() == 2);  // the walker stops at the top
+}
+
+TEST_CASE("ranges that are too large are refused, /0 included", "[targets]") {
+  CHECK(range("10.0.0.0/8").size() == (1U << 24) - 2);
+  CHECK(range("2001:db8::/104").size() == (1U << 24));
+  CHECK_THAT(refusal("0.0.0.0/0"), Catch::Contains("too many addresses"));
+  CHECK_THAT(refusal("198.0.0.0/7"), Catch::Contains("too many addresses (33554430)"));
+  CHECK_THAT(refusal("::/0"), Catch::Contains("too many addresses"));
+  CHECK_THAT(refusal("2001:db8::/64"), Catch::Contains("too many addresses"));
+  CHECK_THAT(refusal("2001:db8::/103"), Catch::Contains("too many addresses (33554432)"));
+  CHECK_THAT(refusal("0.0.0.0-255.255.255.255"), Catch::Contains("too many addresses"));
+}
+
+TEST_CASE("malformed ranges are refused with a reason", "[targets]") {
+  CHECK_THAT(refusal("198.51.100.0/33"), Catch::Contains("prefix length must be 0 to 32"));
+  CHECK_THAT(refusal("2001:db8::/129"), Catch::Contains("prefix length must be 0 to 128"));
+  CHECK_THAT(refusal("198.51.100.0/"), Catch::Contains("prefix length"));
+  CHECK_THAT(refusal("198.51.100.0/-1"), Catch::Contains("prefix length"));
+  CHECK_THAT(refusal("198.51.100.0/24x"), Catch::Contains("prefix length"));
+  CHECK_THAT(refusal("198.51.100/24"), Catch::Contains("not an IPv4 or IPv6 address"));
+  CHECK_THAT(refusal("host.example/24"), Catch::Contains("not an IPv4 or IPv6 address"));
+  CHECK_THAT(refusal("198.51.100.9-198.51.100.1"), Catch::Contains("end is before start"));
+  CHECK_THAT(refusal("198.51.100.1-2001:db8::1"), Catch::Contains("same address family"));
+  CHECK_THAT(refusal("198.51.100.1-"), Catch::Contains("START-END"));
+  CHECK_THAT(refusal("my-host"), Catch::Contains("START-END"));
+  CHECK_THAT(refusal("198.51.100.1"), Catch::Contains("expected a CIDR block"));
+  CHECK(refusal("  ") == "empty range");
+}
+
+TEST_CASE("addresses convert to socket addresses and back", "[targets]") {
+  for (const std::string text : {"198.51.100.7", "2001:db8::7", "::1", "0.0.0.0"}) {
+    const auto address = parse_address(text);
+    REQUIRE(address);
+    CHECK(to_string(*address) == text);
+    const auto back = from_socket_address(to_socket_address(*address));
+    REQUIRE(back);
+    CHECK(*back == *address);
+  }
+  CHECK_FALSE(parse_address("localhost"));
+  CHECK_FALSE(parse_address(""));
+  CHECK_FALSE(parse_address("198.51.100.7 "));
+}
+
+TEST_CASE("the line reader takes the first word of each line, skipping blanks and comments", "[targets]") {
+  std::istringstream in("198.51.100.1\n\n  # a comment\n\thost.example  trailing words\r\n2001:db8::1\n   \nlast");
+  LineReader reader(in);
+  std::vector<std::string> got;
+  while (auto line = reader.next()) got.push_back(*line);
+  CHECK(got == std::vector<std::string>{"198.51.100.1", "host.example", "2001:db8::1", "last"});
+  CHECK(reader.line_number() == 7);
+}
+
+TEST_CASE("the stream gives names, then ranges, then file lines, with addresses when numeric", "[targets]") {
+  std::istringstream file("203.0.113.9\nname.from.file\n");
+  TargetStream stream({"localhost", "::1"}, {range("198.51.100.0/30"), range("2001:db8::1-2001:db8::2")}, &file);
+  std::vector<std::string> texts;
+  std::vector<bool> numeric;
+  while (auto next = stream.next()) {
+    texts.push_back(next->text);
+    numeric.push_back(next->address.has_value());
+    REQUIRE(texts.size() < 20);
+  }
+  CHECK(texts == std::vector<std::string>{"localhost", "::1", "198.51.100.1", "198.51.100.2", "2001:db8::1",
+                                           "2001:db8::2", "203.0.113.9", "name.from.file"});
+  CHECK(numeric == std::vector<bool>{false, true, true, true, true, true, true, false});
+  CHECK_FALSE(stream.next());  // stays exhausted
+}
+
+TEST_CASE("a large range streams without being materialised", "[targets]") {
+  RangeWalker walker(range("10.0.0.0/8"));
+  std::uint64_t count = 0;
+  std::optional<IpAddress> last;
+  while (auto address = walker.next()) {
+    last = address;
+    ++count;
+  }
+  CHECK(count == 16777214);
+  REQUIRE(last);
+  CHECK(to_string(*last) == "10.255.255.254");
+}
