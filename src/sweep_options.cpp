@@ -120,7 +120,8 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   app.add_flag("--json", json);
   app.add_flag("--alive", alive);
   app.add_flag("--unreachable", unreachable);
-  app.add_option("-g,--generate", generate)->type_size(1)->take_all();
+  // One range per -g: without allow_extra_args(false) CLI11 would swallow the targets after it.
+  app.add_option("-g,--generate", generate)->type_size(1)->allow_extra_args(false)->take_all();
   app.add_option("--file", file);
   app.add_option("-c", count);
   app.add_option("-i", interval);

@@ -97,6 +97,12 @@ TEST_CASE("sweep options and their defaults", "[sweep]") {
   CHECK(t.reachable == 2);
   CHECK(t.stop_when_reachable);
 
+  // -g takes one range; what follows is a target.
+  const auto mixed = parse({"-g", "198.51.100.0/30", "2001:db8::5", "-g", "198.51.100.8/30", "h"});
+  REQUIRE(mixed.options);
+  CHECK(mixed.options->ranges.size() == 2);
+  CHECK(mixed.options->targets == std::vector<std::string>{"2001:db8::5", "h"});
+
   CHECK(parse({"--alive", "a", "b"}).options->format == OutputFormat::alive);
   CHECK(parse({"--unreachable", "a", "b"}).options->format == OutputFormat::unreachable);
   const auto x = parse({"-x", "5", "a", "b"});

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Checks uping --json output (NDJSON, schema v1 of docs/json.md) read from a file.
+
+Every line must parse as one JSON object with the fields of its type, of the right JSON types, and
+nothing else; the run line must come last, exactly once, and its totals must agree with the lines
+before it. Prints "ok <type>=<count> ..." on success, or the first problem (exit 1).
+
+usage: check_json.py FILE [KEY=VALUE ...]   (KEY: a run-line field, or count:<type>; VALUE +: at least 1)
+"""
+import json
+import sys
+
+NUMBER = (int, float)
+STRING_OR_NULL = (str, type(None))
+INT = int
+
+COMMON = {"v": INT, "type": str}
+TARGET = {"target": str, "addr": STRING_OR_NULL}
+SCHEMA = {
+    "reply": {**TARGET, "seq": INT, "rtt_ms": (int, float, type(None)), "ttl": (int, type(None)),
+              "bytes": INT, "dup": bool},
+    "timeout": {**TARGET, "seq": INT},
+    "icmp_error": {**TARGET, "seq": INT, "from": str, "icmp_type": INT, "icmp_code": INT, "text": str},
+    "target_error": {"target": str, "error": str},
+    "summary": {**TARGET, "sent": INT, "received": INT, "duplicates": INT, "errors": INT, "timeouts": INT,
+                "loss_pct": NUMBER, "rtt_ms": (dict, type(None)), "alive": bool, "complete": bool},
+    "run": {"targets": INT, "alive": INT, "unreachable": INT, "unfinished": INT, "failed": INT, "sent": INT,
+            "received": INT, "duplicates": INT, "errors": INT, "timeouts": INT, "kernel_drops": INT,
+            "sockets": INT, "elapsed_ms": NUMBER, "stopped": str, "exit": INT},
+}
+RTT_KEYS = {"min", "avg", "max", "mdev"}
+
+
+def problem(number, line, message):
+    print(f"line {number}: {message}: {line[:200]!r}")
+    sys.exit(1)
+
+
+def is_type(value, expected):
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    if isinstance(value, bool):  # bool is an int in Python: a count must not be true/false
+        return bool in kinds
+    return isinstance(value, kinds)
+
+
+def main():
+    path = sys.argv[1]
+    expectations = [arg.split("=", 1) for arg in sys.argv[2:] if arg != "--expect"]
+    counts = {}
+    summaries = {"alive": 0, "sent": 0, "received": 0, "duplicates": 0}
+    run = None
+    with open(path, "rb") as stream:
+        raw_lines = stream.read().split(b"\n")
+    if raw_lines and raw_lines[-1] == b"":
+        raw_lines.pop()
+    for number, raw in enumerate(raw_lines, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problem(number, repr(raw), f"not UTF-8 ({error})")
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as error:
+            problem(number, line, f"not JSON ({error})")
+        if not isinstance(obj, dict):
+            problem(number, line, "not an object")
+        if run is not None:
+            problem(number, line, "a line after the run line")
+        kind = obj.get("type")
+        if obj.get("v") != 1:
+            problem(number, line, "v is not 1")
+        if kind not in SCHEMA:
+            problem(number, line, f"unknown type {kind!r}")
+        fields = {**COMMON, **SCHEMA[kind]}
+        if set(obj) != set(fields):
+            problem(number, line, f"fields {sorted(obj)} instead of {sorted(fields)}")
+        for key, expected in fields.items():
+            if not is_type(obj[key], expected):
+                problem(number, line, f"{key} has the wrong type")
+        if kind == "summary" and obj["rtt_ms"] is not None:
+            rtt = obj["rtt_ms"]
+            if set(rtt) != RTT_KEYS or not all(is_type(rtt[k], NUMBER) for k in RTT_KEYS):
+                problem(number, line, "rtt_ms is not {min, avg, max, mdev}")
+            if not rtt["min"] <= rtt["avg"] <= rtt["max"]:
+                problem(number, line, "rtt min <= avg <= max does not hold")
+        if kind == "reply" and obj["rtt_ms"] is not None and obj["rtt_ms"] < 0:
+            problem(number, line, "negative rtt")
+        if kind == "summary":
+            if obj["alive"] != (obj["received"] > 0):
+                problem(number, line, "alive disagrees with received")
+            summaries["alive"] += obj["alive"]
+            for key in ("sent", "received", "duplicates"):
+                summaries[key] += obj[key]
+        counts[kind] = counts.get(kind, 0) + 1
+        if kind == "run":
+            run = obj
+    if run is None:
+        problem(len(raw_lines), "", "no run line at the end")
+    for key in ("alive", "sent", "received", "duplicates"):
+        if run[key] != summaries[key]:
+            problem(len(raw_lines), json.dumps(run), f"run {key} {run[key]} != sum of summaries {summaries[key]}")
+    if run["failed"] != counts.get("target_error", 0):
+        problem(len(raw_lines), json.dumps(run), "run failed != target_error lines")
+    if run["targets"] != counts.get("summary", 0) + run["failed"]:
+        problem(len(raw_lines), json.dumps(run), "run targets != summaries + failed")
+    for key, want in expectations:
+        got = counts.get(key[6:], 0) if key.startswith("count:") else run.get(key)
+        at_least_one = want == "+" and isinstance(got, int) and got > 0
+        if str(got).lower() != want.lower() and not at_least_one:
+            print(f"expected {key}={want}, got {got}")
+            sys.exit(1)
+    print("ok " + " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+
+
+if __name__ == "__main__":
+    main()
