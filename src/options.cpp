@@ -595,6 +595,12 @@ std::string usage_text(std::string_view program_name) {
       "  -F <flowlabel>     flow label (20 bits, decimal or 0x hex)\n"
       "  -N <nodeinfo opt>  node information query: refused, needs a raw socket\n"
       "\n"
+      "Many targets (sweep mode): several destinations, -g <range>, --file <file>, with\n"
+      "--json, --alive, --unreachable, -x/-X <n>, --rate <n>; their help: ";
+  text += basename_of(program_name);
+  text +=
+      " --json --help\n"
+      "\n"
       "See uping(8).\n";
   return text;
 }

@@ -422,6 +422,7 @@ TEST_CASE("usage text lists every iputils option, each once", "[options]") {
     CHECK(text.find(line, at + 1) == std::string::npos);
   }
   CHECK(text.back() == '\n');
+  CHECK(text.find("their help: uping --json --help\n") != std::string::npos);
 }
 
 TEST_CASE("user limits follow iputils' millisecond rule", "[options]") {
