@@ -225,6 +225,68 @@ run_pair_root() {
   capture "$tag.uping" run_root "$ns" "$UPING_BIN" "$@"
 }
 
+# --- the scriptable peer (test/peer) ------------------------------------------------------------------
+
+# peer_init: finds the uping_peer binary (UPING_PEER, set by ctest; default beside $UPING), needs
+# TUN support, and makes sure a peer left running is stopped before lib.sh deletes the namespaces.
+peer_init() {
+  PEER=${UPING_PEER:-$(dirname "$UPING")/test/peer/uping_peer}
+  PEER_TIMEOUT=${PEER_TIMEOUT:-30}  # the peer's own bound; the harness's timeout is a few seconds longer
+  PEER_PID=""
+  [[ -x $PEER ]] || live_skip "the peer binary $PEER is missing (build the uping_peer target or set UPING_PEER)"
+  [[ -c /dev/net/tun ]] || live_skip "/dev/net/tun is missing (no TUN support)"
+  trap 'rc=$?; kill_peer; (exit $rc); live_cleanup' EXIT
+}
+
+kill_peer() {
+  if [[ -n ${PEER_PID:-} ]]; then
+    kill -TERM "$PEER_PID" 2>/dev/null
+    wait "$PEER_PID" 2>/dev/null
+    PEER_PID=""
+  fi
+}
+
+# start_peer TAG NS SCENARIO...: the peer as root in NS (it needs CAP_NET_ADMIN for the TUN device),
+# writing its truth to out/TAG.truth. Returns 0 once the device is up with its addresses and
+# routes; 1 (its stderr shown, nothing left running) when it does not come up within 10 s.
+start_peer() {
+  local tag=$1 ns=$2 i
+  shift 2
+  timeout -k 2 $((PEER_TIMEOUT + 5)) ip netns exec "$ns" "$PEER" --dev peer0 --timeout "$PEER_TIMEOUT" \
+    --truth "$LIVE_OUT/$tag.truth" --ready "$LIVE_OUT/$tag.ready" "$@" \
+    >"$LIVE_OUT/$tag.peer.out" 2>"$LIVE_OUT/$tag.peer.err" &
+  PEER_PID=$!
+  for ((i = 0; i < 200; i++)); do
+    [[ -e $LIVE_OUT/$tag.ready ]] && return 0
+    kill -0 "$PEER_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "    --- peer stderr:"
+  sed 's/^/    | /' "$LIVE_OUT/$tag.peer.err"
+  kill_peer
+  return 1
+}
+
+# stop_peer TAG: SIGTERM to the peer itself (the child of `timeout`: signalled, timeout would start
+# its -k 2 countdown, and a loaded machine can take longer than that to let the peer finish); the
+# peer must exit 0 having written its whole truth. Returns 0 when a complete truth is there to
+# judge by.
+stop_peer() {
+  local tag=$1 rc child
+  child=$(cat "/proc/$PEER_PID/task/$PEER_PID/children" 2>/dev/null)
+  kill -TERM "${child%% *}" 2>/dev/null || kill -TERM "$PEER_PID" 2>/dev/null
+  wait "$PEER_PID"
+  rc=$?
+  PEER_PID=""
+  if [[ $rc == 0 ]] && grep -q '^summary .* end=signal$' "$LIVE_OUT/$tag.truth" 2>/dev/null; then
+    pass "$tag: the peer stopped on SIGTERM and wrote its truth"
+  else
+    fail "$tag: peer exit $rc, truth file: $(tail -n 1 "$LIVE_OUT/$tag.truth" 2>&1)"
+    sed 's/^/    | /' "$LIVE_OUT/$tag.peer.err"
+    grep -q '^summary ' "$LIVE_OUT/$tag.truth" 2>/dev/null
+  fi
+}
+
 # --- normalisation ------------------------------------------------------------------------------------
 
 # Replaces what legitimately differs from run to run (timings, -D timestamps) and the one header

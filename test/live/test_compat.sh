@@ -49,16 +49,8 @@ setup ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all
 # The scriptable peer (test/peer) answers 203.0.113.0/24 and 2001:db8:feed::/64 behind a TUN device
 # of a namespace of its own; rows marked !peer=OPTIONS (commas for spaces) get one fresh peer per
 # program, started with those scenario options.
-PEER=${UPING_PEER:-$(dirname "$UPING")/test/peer/uping_peer}
-PEER_PID=""
-kill_peer() {
-  if [[ -n $PEER_PID ]]; then
-    kill -TERM "$PEER_PID" 2>/dev/null
-    wait "$PEER_PID" 2>/dev/null
-    PEER_PID=""
-  fi
-}
-trap 'rc=$?; kill_peer; (exit $rc); live_cleanup' EXIT
+PEER_TIMEOUT=35
+peer_init
 
 # run_with_peer TAG NS SCENARIO RUNNER BINARY ARGS...: a peer in NS, then the program, then the
 # peer stopped. A peer that does not come up fails the row.
@@ -67,17 +59,8 @@ run_with_peer() {
   shift 4
   local -a peer_args
   IFS=, read -r -a peer_args <<<"$scenario"
-  timeout -k 2 40 ip netns exec "$ns" "$PEER" --dev peer0 --timeout 35 --ready "$LIVE_OUT/$tag.ready" \
-    "${peer_args[@]}" >"$LIVE_OUT/$tag.peer.out" 2>"$LIVE_OUT/$tag.peer.err" &
-  PEER_PID=$!
-  for ((i = 0; i < 100; i++)); do
-    [[ -e $LIVE_OUT/$tag.ready ]] && break
-    kill -0 "$PEER_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  if [[ ! -e $LIVE_OUT/$tag.ready ]]; then
-    fail "$tag: the peer did not come up: $(head -n 3 "$LIVE_OUT/$tag.peer.err")"
-    kill_peer
+  if ! start_peer "$tag" "$ns" "${peer_args[@]}"; then
+    fail "$tag: the peer did not come up"
     return
   fi
   capture "$tag" "$runner" "$ns" "$@"

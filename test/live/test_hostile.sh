@@ -40,9 +40,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 live_init
 
-PEER=${UPING_PEER:-$(dirname "$UPING")/test/peer/uping_peer}
-[[ -x $PEER ]] || live_skip "the peer binary $PEER is missing (build the uping_peer target or set UPING_PEER)"
-[[ -c /dev/net/tun ]] || live_skip "/dev/net/tun is missing (no TUN support)"
 
 TARGET4=203.0.113.7
 TARGET6=2001:db8:feed::7
@@ -50,7 +47,7 @@ ROUTER4=203.0.113.254      # where the peer's ICMP errors come from
 ROUTER6=2001:db8:feed::fe
 PEER_ERROR_MTU=1280        # the MTU the peer puts in frag-needed / packet-too-big (test/peer/options.hpp)
 PEER_TIMEOUT=40            # the peer's own bound; one scenario takes a few seconds
-PEER_PID=""
+peer_init
 # How far above the peer's hold time of a packet uping's time= for it may be. The hold time runs from
 # the peer reading the request to just before it writes the reply, and the kernel stamps the reply
 # inside that write, so time= can never be below it (bar 0.1 ms of rounding in the printed figure:
@@ -80,54 +77,8 @@ fi
 RTT_WORST=0
 RTT_WORST_WHERE=""
 
-kill_peer() {
-  if [[ -n $PEER_PID ]]; then
-    kill -TERM "$PEER_PID" 2>/dev/null
-    wait "$PEER_PID" 2>/dev/null
-    PEER_PID=""
-  fi
-}
-trap 'rc=$?; kill_peer; (exit $rc); live_cleanup' EXIT
 
-# start_peer TAG NS SCENARIO...: the peer as root in NS, its truth going to out/TAG.truth; returns
-# once the device is up with its addresses and routes.
-start_peer() {
-  local tag=$1 ns=$2 i
-  shift 2
-  timeout -k 2 $((PEER_TIMEOUT + 5)) ip netns exec "$ns" "$PEER" --dev peer0 --timeout "$PEER_TIMEOUT" \
-    --truth "$LIVE_OUT/$tag.truth" --ready "$LIVE_OUT/$tag.ready" "$@" \
-    >"$LIVE_OUT/$tag.peer.out" 2>"$LIVE_OUT/$tag.peer.err" &
-  PEER_PID=$!
-  for ((i = 0; i < 200; i++)); do
-    [[ -e $LIVE_OUT/$tag.ready ]] && return 0
-    kill -0 "$PEER_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "    --- peer stderr:"
-  sed 's/^/    | /' "$LIVE_OUT/$tag.peer.err"
-  kill_peer
-  live_skip "the peer did not come up in $ns (see its stderr above)"
-}
 
-# stop_peer TAG: SIGTERM to the peer itself (the child of `timeout`: signalled, timeout would start
-# its -k 2 countdown, and a loaded machine can take longer than that to let the peer finish); the
-# peer must exit 0 having written its whole truth.
-stop_peer() {
-  local tag=$1 rc child
-  child=$(cat "/proc/$PEER_PID/task/$PEER_PID/children" 2>/dev/null)
-  kill -TERM "${child%% *}" 2>/dev/null || kill -TERM "$PEER_PID" 2>/dev/null
-  wait "$PEER_PID"
-  rc=$?
-  PEER_PID=""
-  if [[ $rc == 0 ]] && grep -q '^summary .* end=signal$' "$LIVE_OUT/$tag.truth" 2>/dev/null; then
-    pass "$tag: the peer stopped on SIGTERM and wrote its truth"
-  else
-    fail "$tag: peer exit $rc, truth file: $(tail -n 1 "$LIVE_OUT/$tag.truth" 2>&1)"
-    sed 's/^/    | /' "$LIVE_OUT/$tag.peer.err"
-    # A complete truth can still be compared with; without one there is nothing to judge.
-    grep -q '^summary ' "$LIVE_OUT/$tag.truth" 2>/dev/null
-  fi
-}
 
 # model TRUTH FAMILY MODE COUNT: what uping (MODE dgram or raw) run with -c COUNT must print, from
 # the peer's events of FAMILY, one item a line:
@@ -386,7 +337,7 @@ hostile() {
     new_netns ns
     runner=run_unpriv
   fi
-  start_peer "$tag" "$ns" "$@"
+  start_peer "$tag" "$ns" "$@" || live_skip "the peer did not come up in $ns (see its stderr above)"
   capture "$tag.v4" "$runner" "$ns" "$UPING_BIN" -c "$count" -i "$interval" -W 1 "$TARGET4"
   capture "$tag.v6" "$runner" "$ns" "$UPING_BIN" -c "$count" -i "$interval" -W 1 "$TARGET6"
   stop_peer "$tag" || return

@@ -7,59 +7,14 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 live_init
 
-PEER=${UPING_PEER:-$(dirname "$UPING")/test/peer/uping_peer}
-[[ -x $PEER ]] || live_skip "the peer binary $PEER is missing (build the uping_peer target or set UPING_PEER)"
-[[ -c /dev/net/tun ]] || live_skip "/dev/net/tun is missing (no TUN support)"
 
 TARGET4=203.0.113.5
 TARGET6=2001:db8:feed::5
-PEER_TIMEOUT=25  # the peer's own bound; the harness's timeout is a few seconds longer
-PEER_PID=""
+PEER_TIMEOUT=25
+peer_init
 
-# The peer runs in the background: stop it on any exit, before lib.sh deletes the namespaces.
-kill_peer() {
-  if [[ -n $PEER_PID ]]; then
-    kill -TERM "$PEER_PID" 2>/dev/null
-    wait "$PEER_PID" 2>/dev/null
-    PEER_PID=""
-  fi
-}
-trap 'rc=$?; kill_peer; (exit $rc); live_cleanup' EXIT
 
-# start_peer TAG NS SCENARIO...: the peer as root in NS (it needs CAP_NET_ADMIN for the TUN device),
-# writing its truth to out/TAG.truth; returns once the device is up with its addresses and routes.
-start_peer() {
-  local tag=$1 ns=$2 i
-  shift 2
-  timeout -k 2 $((PEER_TIMEOUT + 5)) ip netns exec "$ns" "$PEER" --dev peer0 --timeout "$PEER_TIMEOUT" \
-    --truth "$LIVE_OUT/$tag.truth" --ready "$LIVE_OUT/$tag.ready" "$@" \
-    >"$LIVE_OUT/$tag.peer.out" 2>"$LIVE_OUT/$tag.peer.err" &
-  PEER_PID=$!
-  for ((i = 0; i < 100; i++)); do
-    [[ -e $LIVE_OUT/$tag.ready ]] && return 0
-    kill -0 "$PEER_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "    --- peer stderr:"
-  sed 's/^/    | /' "$LIVE_OUT/$tag.peer.err"
-  kill_peer
-  live_skip "the peer did not come up in $ns (see its stderr above)"
-}
 
-# stop_peer TAG: SIGTERM, then the peer's exit status and truth file are checked.
-stop_peer() {
-  local tag=$1 rc
-  kill -TERM "$PEER_PID" 2>/dev/null
-  wait "$PEER_PID"
-  rc=$?
-  PEER_PID=""
-  if [[ $rc == 0 ]] && grep -q '^summary .* end=signal$' "$LIVE_OUT/$tag.truth" 2>/dev/null; then
-    pass "$tag: the peer stopped on SIGTERM and wrote its truth"
-  else
-    fail "$tag: peer exit $rc, truth file: $(tail -n 1 "$LIVE_OUT/$tag.truth" 2>&1)"
-    sed 's/^/    | /' "$LIVE_OUT/$tag.peer.err"
-  fi
-}
 
 # truth_statistics TRUTH FAMILY [LATE]: the statistics line uping should print (as normalised),
 # from the peer's events of FAMILY: replies a socket accepts (no bad checksum, right id and seq), the
@@ -163,7 +118,7 @@ scenario() {
   local tag=$1 ns family requests
   shift
   new_netns ns
-  start_peer "$tag" "$ns" "$@"
+  start_peer "$tag" "$ns" "$@" || live_skip "the peer did not come up in $ns (see its stderr above)"
   capture "$tag.v4" run_unpriv "$ns" "$UPING_BIN" -c 5 -i 0.2 -W 1 "$TARGET4"
   capture "$tag.v6" run_unpriv "$ns" "$UPING_BIN" -c 5 -i 0.2 -W 1 "$TARGET6"
   stop_peer "$tag"
