@@ -144,30 +144,17 @@ check_rc slash16 0 "-g 127.0.0.0/16 --rate 0"
 check_json slash16 targets=65534 alive=65534 unreachable=0 failed=0 count:summary=65534 count:timeout=0
 
 # --- duplicates and loss from the scriptable peer -------------------------------------------------
-PEER=${UPING_PEER:-}
-if [[ -n $PEER && -x $PEER && -c /dev/net/tun ]]; then
-  new_netns peerns
-  timeout -k 2 30 ip netns exec "$peerns" "$PEER" --dev peer0 --timeout 25 --ready "$LIVE_OUT/peer.ready" \
-    --duplicate 1 --drop-every 3 >"$LIVE_OUT/peer.out" 2>"$LIVE_OUT/peer.err" &
-  PEER_PID=$!
-  trap 'rc=$?; kill -TERM $PEER_PID 2>/dev/null; wait $PEER_PID 2>/dev/null; (exit $rc); live_cleanup' EXIT
-  for ((i = 0; i < 100; i++)); do
-    [[ -e $LIVE_OUT/peer.ready ]] && break
-    sleep 0.05
-  done
-  if [[ -e $LIVE_OUT/peer.ready ]]; then
-    capture peer run_unpriv "$peerns" "$UPING_BIN" --json -c 3 -i 0.1 -W 0.5 -g 203.0.113.1-203.0.113.4 2001:db8:feed::5
-    check_json peer count:reply=+ count:timeout=+ duplicates=+ targets=5
-    check_grep peer out '"dup":true' "--json duplicates from the peer"
-    check_grep peer out '"type":"timeout"' "--json losses from the peer"
-  else
-    fail "the peer did not come up"
-    sed 's/^/    | /' "$LIVE_OUT/peer.err"
-  fi
-  kill -TERM "$PEER_PID" 2>/dev/null
-  wait "$PEER_PID" 2>/dev/null
+PEER_TIMEOUT=25
+peer_init
+new_netns peerns
+if start_peer peer "$peerns" --duplicate 1 --drop-every 3; then
+  capture peer run_unpriv "$peerns" "$UPING_BIN" --json -c 3 -i 0.1 -W 0.5 -g 203.0.113.1-203.0.113.4 2001:db8:feed::5
+  check_json peer count:reply=+ count:timeout=+ duplicates=+ targets=5
+  check_grep peer out '"dup":true' "--json duplicates from the peer"
+  check_grep peer out '"type":"timeout"' "--json losses from the peer"
+  kill_peer
 else
-  fail "the scriptable peer (UPING_PEER) or /dev/net/tun is missing: no duplicate/loss scenario"
+  fail "the peer did not come up"
 fi
 
 live_done
