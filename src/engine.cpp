@@ -50,17 +50,6 @@ constexpr int kInlineRounds = 256;
 // Largest datagram a raw IPv4 socket can hand us: a 60-byte header and a 65,535-byte payload.
 constexpr std::size_t kReceiveBufferSize = 60 + 65535;
 
-Instant now() noexcept {
-  timespec wall{};
-  timespec mono{};
-  clock_gettime(CLOCK_REALTIME, &wall);
-  clock_gettime(CLOCK_MONOTONIC, &mono);
-  const auto to_ns = [](const timespec& ts) {
-    return std::chrono::seconds(ts.tv_sec) + nanoseconds(ts.tv_nsec);
-  };
-  return {to_ns(wall), to_ns(mono)};
-}
-
 // Output that cannot be written ends the run: a ping whose results are lost is useless.
 struct OutputError {
   int error;
@@ -235,7 +224,7 @@ class Session {
     }
 
     const auto send_started = Clock::now();
-    const Instant sent_at = now();
+    const Instant sent_at = net::read_clocks();
     const auto wall_us = duration_cast<microseconds>(sent_at.wall).count();
     icmp::stamp_payload(payload_, wall_us / 1000000, wall_us % 1000000);
     const std::size_t length = icmp::encode_echo_request(family_, {identifier_, sequence}, payload_, request_);
@@ -437,7 +426,7 @@ class Session {
     const auto lookup = bad_checksum ? table_.peek(reply.header.sequence) : table_.on_reply(reply.header.sequence);
     if (lookup.match == ProbeTable::Match::unknown) return;  // never sent by us: forged or stale
 
-    const Instant received_at = now();
+    const Instant received_at = net::read_clocks();
     const auto received_wall = options_.latency ? received_at.wall : datagram.kernel_time.value_or(received_at.wall);
     const Micros rtt = round_trip_micros(lookup.sent, received_wall, received_at.monotonic);
     const bool duplicate = !bad_checksum && lookup.match == ProbeTable::Match::duplicate;
@@ -567,7 +556,7 @@ class Session {
   }
 
   std::string timestamp() const {
-    return options_.print_timestamps ? report::timestamp_prefix(now().wall) : std::string();
+    return options_.print_timestamps ? report::timestamp_prefix(net::read_clocks().wall) : std::string();
   }
 
   void finish() {

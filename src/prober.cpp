@@ -39,17 +39,6 @@ std::size_t batch_capacity(std::size_t payload_size) {
   return std::clamp<std::size_t>(kBatchBytes / datagram_room(payload_size), 1, kReceiveBurst);
 }
 
-Instant now() noexcept {
-  timespec wall{};
-  timespec mono{};
-  clock_gettime(CLOCK_REALTIME, &wall);
-  clock_gettime(CLOCK_MONOTONIC, &mono);
-  const auto to_ns = [](const timespec& ts) {
-    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-  };
-  return {to_ns(wall), to_ns(mono)};
-}
-
 // The address bytes of a socket address (4 for IPv4, 16 for IPv6), for compact comparison.
 using HostBytes = std::array<std::uint8_t, 16>;
 
@@ -144,7 +133,7 @@ class Prober::Impl {
     Channel* channel = channel_with_room(to.family());
     if (channel == nullptr) return false;
     const std::uint16_t sequence = channel->next_sequence;
-    const Instant sent_at = now();
+    const Instant sent_at = net::read_clocks();
     const auto wall_us = std::chrono::duration_cast<std::chrono::microseconds>(sent_at.wall).count();
     icmp::stamp_payload(payload_, wall_us / 1000000, wall_us % 1000000);
     const std::size_t length =
@@ -330,7 +319,7 @@ class Prober::Impl {
       if (slot.state == SlotState::free || slot.state == SlotState::expired ||
           slot.destination != host_bytes(datagram.from.storage))
         return;
-      const Instant received_at = now();
+      const Instant received_at = net::read_clocks();
       ProbeReply event;
       event.token = slot.token;
       event.rtt = round_trip_micros(slot.sent, datagram.kernel_time.value_or(received_at.wall), received_at.monotonic);

@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "uping/privileges.hpp"
 
@@ -112,6 +113,17 @@ void read_control_messages(msghdr& msg, Datagram& out) noexcept {
 }
 
 }  // namespace
+
+Instant read_clocks() noexcept {
+  timespec wall{};
+  timespec mono{};
+  clock_gettime(CLOCK_REALTIME, &wall);
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  const auto to_ns = [](const timespec& ts) {
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+  };
+  return {to_ns(wall), to_ns(mono)};
+}
 
 OpenedSocket::~OpenedSocket() {
   if (fd_ >= 0) ::close(fd_);

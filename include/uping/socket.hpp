@@ -22,6 +22,7 @@
 #include "uping/diagnose.hpp"
 #include "uping/icmp.hpp"
 #include "uping/resolve.hpp"
+#include "uping/stats.hpp"
 
 namespace uping::net {
 
@@ -169,6 +170,10 @@ enum class ReceiveStatus : std::uint8_t { received, empty, failed };
 // Non-blocking receives; `failed` leaves errno set.
 ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept;
 ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept;
+
+// Both clocks, read together at a send or a receive: the wall clock is what the kernel's receive
+// stamps use, the monotonic one guards against steps of it (see round_trip_micros).
+Instant read_clocks() noexcept;
 
 inline constexpr std::uint8_t kOriginLocal = 1;  // SO_EE_ORIGIN_LOCAL
 inline constexpr std::uint8_t kOriginIcmp = 2;
