@@ -216,11 +216,17 @@ std::string diagnosis_report(const DiagnosisFacts& facts) {
     const auto& caps = *permissions.capabilities;
     out += fmt::format("CAP_NET_RAW: effective {}, permitted {}, bounding {}, ambient {}\n", yes_no(caps.effective),
                        yes_no(caps.permitted), yes_no(caps.bounding), yes_no(caps.ambient));
+    out += fmt::format("capability sets: effective {:016x}, permitted {:016x}, bounding {:016x}, ambient {:016x}\n",
+                       caps.effective, caps.permitted, caps.bounding, caps.ambient);
   } else {
     out += "CAP_NET_RAW: unknown (/proc/self/status unreadable)\n";
   }
-  out += fmt::format("user namespace: {}{}\n", in_user_namespace(facts.uid_map) ? "yes" : "no",
-                     facts.uid_map ? " (uid_map " + *facts.uid_map + ")" : "");
+  if (facts.uid_map) {
+    out += fmt::format("user namespace: {} (uid_map {})\n", in_user_namespace(facts.uid_map) ? "yes" : "no",
+                       *facts.uid_map);
+  } else {
+    out += "user namespace: unknown (/proc/self/uid_map unreadable)\n";
+  }
 
   if (can_ping_unprivileged(facts)) {
     out += "verdict: uping can ping without privilege (ICMP datagram sockets)\n";

@@ -42,7 +42,7 @@ std::string help_text(const std::string& program) {
          "  -4, -6                IPv4 or IPv6 only\n"
          "  -s <size>             payload bytes (default 56)\n"
          "  -t <ttl>              time to live / hop limit\n"
-         "  -n                    numeric output\n"
+         "  -n                    numeric output (always: no reverse lookups)\n"
          "  -q                    quiet: exit code only\n";
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "uping/icmp.hpp"
@@ -28,7 +29,7 @@ struct HealthOptions {
   std::size_t payload_size = 56;                 // -s
   std::optional<int> ttl;                        // -t
   bool quiet = false;                            // -q: exit code only
-  bool numeric = false;                          // -n: no reverse lookup of error sources
+  bool numeric = false;                          // -n: accepted; error sources are always numeric
 };
 
 struct HealthParse {
@@ -59,6 +60,20 @@ Verdict judge(const TargetOutcome& outcome, const HealthOptions& options, bool d
 
 // "<target>: healthy, rtt 0.052 ms", "<target>: unhealthy, no reply in 800 ms", ...
 std::string verdict_line(const TargetOutcome& outcome, const HealthOptions& options);
+
+// Docker keeps only the first 4096 bytes of a check's output: the whole report stays within
+// this many bytes. Target names are shortened to kMaxNameLength bytes in the lines.
+inline constexpr std::size_t kOutputBudget = 3072;
+inline constexpr std::size_t kMaxNameLength = 160;
+
+// The name of a target as it appears in its line: control characters replaced, at most
+// kMaxNameLength bytes ("..." marks a cut).
+std::string display_name(std::string_view target);
+
+// Every target's line in command-line order when they fit in kOutputBudget; otherwise the
+// unhealthy targets' lines first, as many as fit, then one line counting the targets left out
+// ("... 900 targets not listed: 890 healthy, 10 unhealthy").
+std::string verdict_report(const std::vector<TargetOutcome>& outcomes, const HealthOptions& options);
 
 // Runs the check; returns kHealthy or kUnhealthy.
 int run(const HealthOptions& options);

@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "uping/diagnose.hpp"
 #include "uping/privileges.hpp"
 #include "uping/resolve.hpp"
@@ -131,6 +133,10 @@ TEST_CASE("diagnose mode: verdict and fixes follow the facts", "[diagnose]") {
                                        "raw socket: no (Operation not permitted)\n"));
   CHECK_THAT(report, Catch::Contains("net.ipv4.ping_group_range: \"1 0\" (closed to every group"));
   CHECK_THAT(report, Catch::Contains("CAP_NET_RAW: effective no, permitted no, bounding no, ambient no\n"));
+  CHECK_THAT(report, Catch::Contains(fmt::format(
+                         "capability sets: effective {:016x}, permitted {:016x}, bounding {:016x}, ambient {:016x}\n",
+                         facts.permissions.capabilities->effective, facts.permissions.capabilities->permitted,
+                         facts.permissions.capabilities->bounding, facts.permissions.capabilities->ambient)));
   CHECK_THAT(report, Catch::Contains("user namespace: no (uid_map 0 0 4294967295)\n"));
   CHECK_THAT(report, Catch::Contains("verdict: uping cannot ping here\n"));
   for (const char* runtime : {"Linux:", "Docker:", "Kubernetes:", "containerd:", "CRI-O:", "podman:"}) {
@@ -159,4 +165,9 @@ TEST_CASE("user namespaces are told by their uid_map", "[diagnose]") {
   CHECK_FALSE(uping::in_user_namespace(std::string("0 0 4294967295")));
   CHECK(uping::in_user_namespace(std::string("0 100000 65536")));
   CHECK_FALSE(uping::in_user_namespace(std::nullopt));
+
+  uping::DiagnosisFacts facts;  // a root without /proc (an empty image): unknown, not "no"
+  facts.families = {{Family::v4, 0, EPERM}, {Family::v6, 0, EPERM}};
+  CHECK_THAT(uping::diagnosis_report(facts), Catch::Contains("user namespace: unknown (/proc/self/uid_map unreadable)\n"));
+  CHECK_THAT(uping::diagnosis_report(facts), Catch::Contains("CAP_NET_RAW: unknown"));
 }

@@ -1,8 +1,11 @@
 // Health mode: the command line (exit 1 for every misconfiguration, never 2), verdicts, lines.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "uping/health.hpp"
 
@@ -121,8 +124,55 @@ TEST_CASE("verdicts and their lines", "[health]") {
 
   TargetOutcome unresolved;
   unresolved.name = "x.invalid";
-  unresolved.failure = "cannot resolve: x.invalid: Name or service not known";
+  unresolved.failure = "cannot resolve (Name or service not known)";
   CHECK(judge(unresolved, strict, false) == Verdict::unhealthy);
-  CHECK(verdict_line(unresolved, strict) ==
-        "x.invalid: unhealthy, cannot resolve: x.invalid: Name or service not known\n");
+  CHECK(verdict_line(unresolved, strict) == "x.invalid: unhealthy, cannot resolve (Name or service not known)\n");
+}
+
+TEST_CASE("target names in verdict lines are printable and bounded", "[health]") {
+  CHECK(display_name("127.0.0.1") == "127.0.0.1");
+  CHECK(display_name("a\nb\x1b") == "a?b?");
+  const std::string longest(kMaxNameLength, 'x');
+  CHECK(display_name(longest) == longest);
+  const std::string shown = display_name(std::string(100'000, 'y'));
+  CHECK(shown.size() == kMaxNameLength);
+  CHECK_THAT(shown, Catch::EndsWith("yyy..."));
+}
+
+TEST_CASE("the health report stays within Docker's 4096-byte log", "[health]") {
+  HealthOptions options;
+  std::vector<TargetOutcome> few(3);
+  for (std::size_t i = 0; i < few.size(); ++i) {
+    few[i].name = "198.51.100." + std::to_string(i + 1);
+    few[i].replies = i == 1 ? 0 : 1;
+    few[i].rtt_sum = 52;
+  }
+  CHECK(verdict_report(few, options) ==
+        "198.51.100.1: healthy, rtt 0.052 ms\n198.51.100.2: unhealthy, no reply in 800 ms\n"
+        "198.51.100.3: healthy, rtt 0.052 ms\n");
+
+  // 1024 targets (the most the command line takes) with the longest names: every 7th unhealthy.
+  std::vector<TargetOutcome> many(1024);
+  std::size_t unhealthy = 0;
+  for (std::size_t i = 0; i < many.size(); ++i) {
+    many[i].name = display_name(std::to_string(i) + "." + std::string(200, 'n'));
+    if (i % 7 == 0) {
+      many[i].unreachable = "Destination Host Unreachable from 203.0.113.254";
+      ++unhealthy;
+    } else {
+      many[i].replies = 1;
+    }
+  }
+  const std::string report = verdict_report(many, options);
+  CHECK(report.size() <= kOutputBudget);
+  CHECK(report.size() < 4096);
+  const auto lines = static_cast<std::size_t>(std::count(report.begin(), report.end(), '\n'));
+  REQUIRE(lines >= 2);
+  // Only unhealthy targets are listed, the first ones first, then the count of the rest.
+  CHECK_THAT(report, Catch::StartsWith("0.nnn"));
+  CHECK_THAT(report, !Catch::Contains(": healthy"));
+  const std::size_t listed = lines - 1;
+  CHECK_THAT(report, Catch::EndsWith(fmt::format("... {} targets not listed: {} healthy, {} unhealthy\n",
+                                                 many.size() - listed, many.size() - unhealthy,
+                                                 unhealthy - listed)));
 }
