@@ -170,6 +170,14 @@ check_rc noroute 1 "--health without a route"
 check_line noroute out "203.0.113.130: unhealthy, cannot send (Network is unreachable)" "--health without a route"
 check_in_ms noroute -1000 150 "--health without a route (no wait)"
 
+ns_confine_resolver "$lonely"  # /etc/hosts only: an unknown name fails at once
+health unresolved "$lonely" no-such-host.invalid 127.0.0.1
+check_rc unresolved 1 "--health with an unknown name"
+check_line unresolved out "no-such-host.invalid: unhealthy, cannot resolve (Name or service not known)" \
+  "--health with an unknown name"
+check_grep unresolved out '^127\.0\.0\.1: healthy, rtt [0-9]+\.[0-9]{3} ms$' "--health with an unknown name: the other target still judged"
+check_in_ms unresolved -1000 150 "--health with an unknown name (no wait)"
+
 health unknown "$client" -w 0.3 no-such-host.invalid
 check_rc unknown 1 "--health with a name the resolver never answers"
 check_line unknown out "no-such-host.invalid: unhealthy, name resolution not finished in 300 ms" \
@@ -212,7 +220,7 @@ check_count many_ok out ': healthy, rtt ' 80 "--health with 80 live targets: a l
 targets=()
 for ((i = 0; i < 1000; i++)); do targets+=("127.0.$((i / 250)).$((i % 250 + 1))"); done
 for ((i = 0; i < 24; i++)); do targets+=("203.0.113.2"); done
-health many "$client" -w 0.3 "${targets[@]}"
+health many "$client" -w 1 "${targets[@]}"
 check_rc many 1 "--health with 1024 targets, 24 silent"
 size=$(wc -c <"$LIVE_OUT/many.out")
 if ((size > 0 && size < 4096)); then
@@ -220,7 +228,7 @@ if ((size > 0 && size < 4096)); then
 else
   fail "--health with 1024 targets: $size bytes of output, expected 1..4095"
 fi
-check_count many out '^203\.0\.113\.2: unhealthy, no reply in 300 ms$' 24 "--health with 1024 targets: every unhealthy one listed"
+check_count many out '^203\.0\.113\.2: unhealthy, no reply in 1000 ms$' 24 "--health with 1024 targets: every unhealthy one listed"
 check_line many out "... 1000 targets not listed: 1000 healthy, 0 unhealthy" "--health with 1024 targets: the rest counted"
 
 live_done
