@@ -45,10 +45,10 @@ else
   pass "static binary: stripped"
 fi
 size=$(stat -c %s "$STATIC_BIN")
-if ((size <= 2621440)); then
-  pass "static binary: $size bytes (at most 2.5 MiB)"
+if ((size <= 2500000)); then
+  pass "static binary: $size bytes (at most 2.5 MB)"
 else
-  fail "static binary: $size bytes, more than 2.5 MiB"
+  fail "static binary: $size bytes, more than 2.5 MB"
 fi
 
 # --- an empty root with an /etc/hosts --------------------------------------------------------------
