@@ -86,6 +86,17 @@ std::string_view socket_mode_name(SocketMode mode) noexcept {
   return mode == SocketMode::datagram ? "SOCK_DGRAM" : "SOCK_RAW";
 }
 
+std::string brief_socket_failure(const std::vector<SocketAttempt>& attempts, icmp::Family family) {
+  std::string reasons;
+  for (const auto& attempt : attempts) {
+    if (attempt.family != family || attempt.error == 0) continue;
+    if (!reasons.empty()) reasons += ", ";
+    reasons += fmt::format("{} {}", socket_mode_name(attempt.mode), std::strerror(attempt.error));
+  }
+  return fmt::format("no {} socket ({}); run uping --diagnose", family == icmp::Family::v4 ? "ICMP" : "ICMPv6",
+                     reasons);
+}
+
 std::optional<GroupRange> parse_group_range(std::string_view text) {
   const auto skip_blanks = [&](std::size_t at) {
     while (at < text.size() && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n')) ++at;

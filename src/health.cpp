@@ -35,17 +35,6 @@ std::string deadline_text(std::chrono::microseconds deadline) {
   return fmt::format("{:g} ms", static_cast<double>(deadline.count()) / 1000.0);
 }
 
-// Why a family has no socket, in a few words; `uping --diagnose` has the long story.
-std::string socket_failure_text(const std::vector<SocketAttempt>& attempts, icmp::Family family) {
-  std::string reasons;
-  for (const auto& attempt : attempts) {
-    if (attempt.family != family || attempt.error == 0) continue;
-    if (!reasons.empty()) reasons += ", ";
-    reasons += fmt::format("{} {}", socket_mode_name(attempt.mode), std::strerror(attempt.error));
-  }
-  return "no ICMP socket (" + reasons + "); run uping --diagnose";
-}
-
 // getaddrinfo() blocks and cannot be cancelled: a resolver that never answers (a container whose
 // resolv.conf names an unreachable server waits 5 s per attempt) would hold the check past its
 // deadline until the runtime kills it, which Docker logs as -1 and Kubernetes as a timeout. While
@@ -167,7 +156,7 @@ class Check {
       const auto& target = std::get<Target>(resolved);
       const icmp::Family family = target.address.family();
       if ((family == icmp::Family::v4 && !v4) || (family == icmp::Family::v6 && !v6)) {
-        outcomes_[i].failure = socket_failure_text(attempts, family);
+        outcomes_[i].failure = brief_socket_failure(attempts, family);
         continue;
       }
       addresses_[i] = target.address;

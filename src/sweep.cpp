@@ -91,17 +91,6 @@ struct DueProbe {
   std::uint32_t generation;
 };
 
-std::string socket_failure_text(const std::vector<SocketAttempt>& attempts, icmp::Family family) {
-  std::string reasons;
-  for (const auto& attempt : attempts) {
-    if (attempt.family != family || attempt.error == 0) continue;
-    if (!reasons.empty()) reasons += ", ";
-    reasons += fmt::format("{} {}", socket_mode_name(attempt.mode), std::strerror(attempt.error));
-  }
-  return fmt::format("no {} socket ({}); run uping --diagnose", family == icmp::Family::v4 ? "ICMP" : "ICMPv6",
-                     reasons);
-}
-
 class Sweep {
  public:
   Sweep(const SweepOptions& options, std::istream* file)
@@ -289,7 +278,7 @@ class Sweep {
       return std::nullopt;
     }
     if (!has_socket_[family == icmp::Family::v4 ? 0 : 1]) {
-      target_failed(next->text, socket_failure_text(attempts_, family));
+      target_failed(next->text, brief_socket_failure(attempts_, family));
       return std::nullopt;
     }
     const std::uint32_t slot = take_slot();

@@ -50,6 +50,10 @@ std::string explain_socket_failure(std::string_view program, const PermissionFac
 
 std::string_view socket_mode_name(SocketMode mode) noexcept;  // "SOCK_DGRAM" / "SOCK_RAW"
 
+// One line for a target whose family has no socket, in the multi-target modes: "no ICMP socket
+// (SOCK_DGRAM Permission denied, SOCK_RAW Operation not permitted); run uping --diagnose".
+std::string brief_socket_failure(const std::vector<SocketAttempt>& attempts, icmp::Family family);
+
 // `uping --diagnose`: what this process can do right now, and how to fix what it cannot.
 struct FamilyCapability {
   icmp::Family family = icmp::Family::v4;

@@ -219,7 +219,9 @@ for range in open closed; do
           check_grep "$htag" out "^${target//./\\.}: healthy, rtt [0-9]+\\.[0-9]{3} ms$" "$cell --health"
         else
           check_rc "$htag" 1 "$cell --health"
-          check_line "$htag" out "$target: unhealthy, no ICMP socket (SOCK_DGRAM Permission denied, SOCK_RAW Operation not permitted); run uping --diagnose" \
+          proto=ICMP
+          [[ $target == *:* ]] && proto=ICMPv6
+          check_line "$htag" out "$target: unhealthy, no $proto socket (SOCK_DGRAM Permission denied, SOCK_RAW Operation not permitted); run uping --diagnose" \
             "$cell --health"
         fi
 

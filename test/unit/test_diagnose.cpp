@@ -171,3 +171,13 @@ TEST_CASE("user namespaces are told by their uid_map", "[diagnose]") {
   CHECK_THAT(uping::diagnosis_report(facts), Catch::Contains("user namespace: unknown (/proc/self/uid_map unreadable)\n"));
   CHECK_THAT(uping::diagnosis_report(facts), Catch::Contains("CAP_NET_RAW: unknown"));
 }
+
+TEST_CASE("the brief socket failure names the family and each refusal", "[diagnose]") {
+  const std::vector<SocketAttempt> attempts = {{Family::v4, SocketMode::datagram, EACCES},
+                                               {Family::v4, SocketMode::raw, EPERM},
+                                               {Family::v6, SocketMode::datagram, EAFNOSUPPORT}};
+  CHECK(uping::brief_socket_failure(attempts, Family::v4) ==
+        "no ICMP socket (SOCK_DGRAM Permission denied, SOCK_RAW Operation not permitted); run uping --diagnose");
+  CHECK(uping::brief_socket_failure(attempts, Family::v6) ==
+        "no ICMPv6 socket (SOCK_DGRAM Address family not supported by protocol); run uping --diagnose");
+}
