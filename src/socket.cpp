@@ -270,19 +270,33 @@ std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family f
   return bound_port(bound);
 }
 
-ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept {
-  alignas(cmsghdr) std::array<char, kControlSize> control{};
-  iovec iov{buffer.data(), buffer.size()};
+namespace {
+
+// The header of one receive: a single buffer, the peer's address and room for control messages.
+msghdr receive_header(SocketAddress& peer, iovec& buffer, std::span<char> control) noexcept {
   msghdr msg{};
-  msg.msg_name = &out.from.storage;
-  msg.msg_namelen = sizeof out.from.storage;
-  msg.msg_iov = &iov;
+  msg.msg_name = &peer.storage;
+  msg.msg_namelen = sizeof peer.storage;
+  msg.msg_iov = &buffer;
   msg.msg_iovlen = 1;
   msg.msg_control = control.data();
   msg.msg_controllen = control.size();
+  return msg;
+}
 
+// What a failed non-blocking receive means: nothing waiting, or a real error (errno kept).
+ReceiveStatus failed_receive() noexcept {
+  return errno == EAGAIN || errno == EWOULDBLOCK ? ReceiveStatus::empty : ReceiveStatus::failed;
+}
+
+}  // namespace
+
+ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept {
+  alignas(cmsghdr) std::array<char, kControlSize> control{};
+  iovec iov{buffer.data(), buffer.size()};
+  msghdr msg = receive_header(out.from, iov, control);
   const ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? ReceiveStatus::empty : ReceiveStatus::failed;
+  if (n < 0) return failed_receive();
   out.length = static_cast<std::size_t>(n);
   out.from.length = msg.msg_namelen;
   read_control_messages(msg, out);
@@ -315,14 +329,7 @@ int DatagramBatch::receive(int fd) noexcept {
   Storage& s = *storage_;
   for (std::size_t i = 0; i < capacity_; ++i) {
     s.vectors[i] = {s.buffers.data() + i * datagram_size_, datagram_size_};
-    msghdr& msg = s.headers[i].msg_hdr;
-    msg = {};
-    msg.msg_name = &s.datagrams[i].from.storage;
-    msg.msg_namelen = sizeof s.datagrams[i].from.storage;
-    msg.msg_iov = &s.vectors[i];
-    msg.msg_iovlen = 1;
-    msg.msg_control = s.controls[i].bytes.data();
-    msg.msg_controllen = kControlSize;
+    s.headers[i].msg_hdr = receive_header(s.datagrams[i].from, s.vectors[i], s.controls[i].bytes);
     s.headers[i].msg_len = 0;
   }
   const int n = recvmmsg(fd, s.headers.data(), static_cast<unsigned>(capacity_), MSG_DONTWAIT, nullptr);
@@ -346,16 +353,9 @@ std::span<const std::uint8_t> DatagramBatch::bytes(std::size_t index) const noex
 ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept {
   alignas(cmsghdr) std::array<char, 512> control{};
   iovec iov{buffer.data(), buffer.size()};
-  msghdr msg{};
-  msg.msg_name = &out.destination.storage;
-  msg.msg_namelen = sizeof out.destination.storage;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-
+  msghdr msg = receive_header(out.destination, iov, control);
   const ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? ReceiveStatus::empty : ReceiveStatus::failed;
+  if (n < 0) return failed_receive();
   out.length = static_cast<std::size_t>(n);
   out.destination.length = msg.msg_namelen;
   out.offender.reset();
