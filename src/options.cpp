@@ -10,18 +10,14 @@
 #include <cstring>
 #include <cstdint>
 #include <array>
-#include <map>
 #include <string>
 #include <variant>
 
-#include <CLI/CLI.hpp>
-
 #include "uping/version.hpp"
 
-// Parsing happens in two steps. A scan with glibc getopt's rules finds where getopt would stop
-// (an unknown option letter, a missing argument, -h) and which letter it would name; CLI11 then
-// parses the arguments before that point, and its parse order lets each value be checked in the
-// order iputils checks it, so the first error reported is the one iputils would report.
+// Parsing follows glibc getopt's rules: options are applied in the order getopt returns them, so
+// the first error reported is the one iputils would report, and parsing stops where getopt would
+// (an unknown option letter, a missing argument, -h), naming the same letter.
 
 namespace uping {
 namespace {
@@ -56,49 +52,61 @@ std::string_view basename_of(std::string_view path) {
 // Where getopt would stop parsing, and why.
 enum class Stop { none, unknown_option, missing_argument, help };
 
+// One option letter as getopt returns it, with its value for the letters that take one.
+struct OptionOccurrence {
+  char letter;
+  std::string value;
+};
+
 struct GetoptScan {
-  std::vector<std::string> accepted;  // the arguments getopt would consume before stopping
+  std::vector<OptionOccurrence> options;  // in the order getopt returns them, up to where it stops
+  std::vector<std::string> operands;
   Stop stop = Stop::none;
-  char letter = '\0';
+  char letter = '\0';  // the letter getopt stopped at
 };
 
 // Walks the arguments as glibc getopt does with permutation: clusters of letters after '-',
 // a value either glued to its letter or in the next argument (whatever it looks like), "--" ends
-// the options, "-" alone is an operand.
+// the options, "-" alone is an operand. iputils' grammar is getopt's, short letters only, so it is
+// parsed here directly; CLI11 parses the long-option interfaces (sweep, --health).
 GetoptScan scan_like_getopt(const std::vector<std::string>& args) {
   GetoptScan scan;
   bool options_ended = false;
   for (std::size_t index = 1; index < args.size(); ++index) {
     const std::string& arg = args[index];
     if (options_ended || arg.size() < 2 || arg[0] != '-') {
-      scan.accepted.push_back(arg);
+      scan.operands.push_back(arg);
       continue;
     }
     if (arg == "--") {
       options_ended = true;
-      scan.accepted.push_back(arg);
       continue;
     }
-    bool value_in_next_argument = false;
     for (std::size_t pos = 1; pos < arg.size(); ++pos) {
       const char letter = arg[pos];
-      const auto stop_here = [&](Stop why) {
-        if (pos > 1) scan.accepted.push_back(arg.substr(0, pos));
-        scan.stop = why;
+      if (kHelpLetters.find(letter) != std::string_view::npos ||
+          (kFlagLetters.find(letter) == std::string_view::npos &&
+           kValueLetters.find(letter) == std::string_view::npos)) {
+        scan.stop = kHelpLetters.find(letter) != std::string_view::npos ? Stop::help : Stop::unknown_option;
         scan.letter = letter;
         return scan;
-      };
-      if (kHelpLetters.find(letter) != std::string_view::npos) return stop_here(Stop::help);
-      if (kFlagLetters.find(letter) != std::string_view::npos) continue;
-      if (kValueLetters.find(letter) == std::string_view::npos) {
-        return stop_here(Stop::unknown_option);
       }
-      if (pos + 1 < arg.size()) break;  // the rest of the cluster is the value
-      if (index + 1 >= args.size()) return stop_here(Stop::missing_argument);
-      value_in_next_argument = true;  // taken whatever it looks like, "--" and "-x" included
+      if (kFlagLetters.find(letter) != std::string_view::npos) {
+        scan.options.push_back({letter, {}});
+        continue;
+      }
+      if (pos + 1 < arg.size()) {  // the rest of the cluster is the value
+        scan.options.push_back({letter, arg.substr(pos + 1)});
+        break;
+      }
+      if (index + 1 >= args.size()) {
+        scan.stop = Stop::missing_argument;
+        scan.letter = letter;
+        return scan;
+      }
+      // The next argument is the value, whatever it looks like ("--" and "-x" included).
+      scan.options.push_back({letter, args[++index]});
     }
-    scan.accepted.push_back(arg);
-    if (value_in_next_argument) scan.accepted.push_back(args[++index]);
   }
   return scan;
 }
@@ -447,35 +455,9 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
 
   const GetoptScan scan = scan_like_getopt(args);
 
-  CLI::App app;
-  app.set_help_flag();  // -h is ping's, handled like iputils (usage on stderr, exit 2)
-  std::map<const CLI::Option*, char> letter_of;
-  for (const char letter : kFlagLetters) {
-    letter_of[app.add_flag(std::string{'-', letter})] = letter;
-  }
-  for (const char letter : kValueLetters) {
-    // Values stay strings: iputils' own conversions decide what is valid and what is said.
-    letter_of[app.add_option(std::string{'-', letter})->type_size(1)->take_all()] = letter;
-  }
-  std::vector<std::string> operands;
-  app.add_option("destination", operands);
-
-  try {
-    std::vector<std::string> reversed(scan.accepted.rbegin(), scan.accepted.rend());
-    app.parse(reversed);
-  } catch (const CLI::ParseError&) {
-    // The scan above only hands CLI11 arguments getopt accepts, so this is not expected; never
-    // let CLI11's own words or exit codes through.
-    return usage_failure(options, "", "");
-  }
-
   std::string warnings;
-  std::map<const CLI::Option*, std::size_t> occurrences_seen;
-  for (const CLI::Option* option : app.parse_order()) {
-    const auto known = letter_of.find(option);
-    if (known == letter_of.end()) continue;  // the destination operand
-    const char letter = known->second;
-    if (letter == 'V') {
+  for (const OptionOccurrence& occurrence : scan.options) {
+    if (occurrence.letter == 'V') {
       ParseResult result;
       // iputils prints "ping from iputils <version>"; same shape, named as invoked.
       result.out = std::string(basename_of(options.program_name)) + " from uping " + kVersion;
@@ -484,11 +466,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
       result.exit_code = kExitOk;
       return with_out(result);
     }
-    std::string value;
-    if (kValueLetters.find(letter) != std::string_view::npos) {
-      value = option->results().at(occurrences_seen[option]++);
-    }
-    if (auto failure = apply_option(letter, value, options, warnings, out, real_uid_is_root)) {
+    if (auto failure = apply_option(occurrence.letter, occurrence.value, options, warnings, out, real_uid_is_root)) {
       return with_out(failed(options, warnings, *failure));
     }
   }
@@ -505,6 +483,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
           options.program_name + ": option requires an argument -- '" + scan.letter + "'\n"));
   }
 
+  const std::vector<std::string>& operands = scan.operands;
   if (operands.empty()) {
     return with_out(failed(options, warnings,
                   {std::string("usage error: ") + std::strerror(EDESTADDRREQ), kExitError}));

@@ -20,6 +20,7 @@ LIVE_TIMEOUT=${LIVE_TIMEOUT:-20}
 LIVE_UNPRIV_UID=65534
 LIVE_FAILURES=0
 LIVE_CHECKS=0
+LIVE_FAILED=()       # the message of every failed check, repeated by live_done
 LIVE_NS_SEQ=0
 LIVE_NETNS=()      # namespaces to delete on exit
 LIVE_LINKS=()      # "namespace device" pairs to delete on exit (before their namespace)
@@ -316,6 +317,7 @@ pass() {
 fail() {
   LIVE_CHECKS=$((LIVE_CHECKS + 1))
   LIVE_FAILURES=$((LIVE_FAILURES + 1))
+  LIVE_FAILED+=("$*")
   echo "FAIL - $*"
 }
 
@@ -507,6 +509,11 @@ live_done() {
     exit 1
   fi
   if ((LIVE_FAILURES > 0)); then
+    # The failed checks again, last: a log cut in the middle (CI keeps its head and tail) still names them.
+    local failed
+    for failed in "${LIVE_FAILED[@]}"; do
+      echo "live/$LIVE_NAME: FAILED: $failed"
+    done
     echo "live/$LIVE_NAME: $LIVE_FAILURES of $LIVE_CHECKS checks FAILED"
     exit 1
   fi

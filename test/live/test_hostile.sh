@@ -273,7 +273,7 @@ compare() {
 # check_run TAG FAMILY TARGET MODE COUNT: one uping run against the truth.
 check_run() {
   local tag=$1 family=$2 target=$3 mode=$4 count=$5 run=$1.v$2 truth=$LIVE_OUT/$1.truth
-  local modelfile=$LIVE_OUT/$1.v$2.model report requests want_rc line check verdict detail
+  local modelfile=$LIVE_OUT/$1.v$2.model report requests want_rc line check verdict detail first
   requests=$(awk -v f="$family" '$1 == "request" && $2 == f { n++ } END { print n + 0 }' "$truth")
   if [[ $requests == "$count" ]]; then
     pass "$tag $target: the peer saw the $count requests"
@@ -290,7 +290,8 @@ check_run() {
         if [[ $verdict == OK ]]; then
           pass "$tag $target ($mode): $check agree with the truth${detail:+ ($detail)}"
         else
-          fail "$tag $target ($mode): $check disagree with the truth${detail:+ ($detail)}"
+          first=$(grep -m1 -E "^  $check: " <<<"$report" | sed 's/^  [a-z]*: //')
+          fail "$tag $target ($mode): $check disagree with the truth${detail:+ ($detail)}: $first"
           grep -E "^  $check: " <<<"$report" | sed 's/^  /    | /'
           show "$run"
         fi
