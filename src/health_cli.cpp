@@ -25,10 +25,6 @@ std::optional<double> parse_decimal(const std::string& text, double min, double 
   return value;
 }
 
-std::chrono::microseconds seconds_to_micros(double seconds) {
-  return std::chrono::microseconds(static_cast<std::int64_t>(std::llround(seconds * 1e6)));
-}
-
 std::string help_text(const std::string& program) {
   return "Usage: " + program +
          " --health [options] <target>...\n"
@@ -111,17 +107,17 @@ HealthParse parse_command_line(const std::vector<std::string>& args) {
   if (!deadline.empty()) {
     const auto seconds = parse_decimal(deadline, 0.001, 3600);
     if (!seconds) return misconfigured("invalid deadline '" + deadline + "': seconds, 0.001 to 3600");
-    options.deadline = seconds_to_micros(*seconds);
+    options.deadline = to_micros(*seconds);
   }
   if (!interval.empty()) {
     const auto seconds = parse_decimal(interval, 0.002, 3600);
     if (!seconds) return misconfigured("invalid interval '" + interval + "': seconds, 0.002 to 3600");
-    options.interval = seconds_to_micros(*seconds);
+    options.interval = to_micros(*seconds);
   }
   if (!max_rtt.empty()) {
     const auto ms = parse_decimal(max_rtt, 0.001, 3600000);
     if (!ms) return misconfigured("invalid --max-rtt '" + max_rtt + "': milliseconds, more than 0");
-    options.max_rtt = static_cast<Micros>(std::llround(*ms * 1000));
+    options.max_rtt = to_micros(*ms, 1e3).count();
   }
   if (!min_replies.empty()) {
     const auto count = parse_decimal(min_replies, 1, 1000);

@@ -13,6 +13,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "uping/stats.hpp"
+
 namespace uping::sweep {
 namespace {
 
@@ -58,9 +60,7 @@ std::variant<std::uint64_t, std::string> parse_whole(const std::string& text, st
   return static_cast<std::uint64_t>(value);
 }
 
-std::chrono::microseconds seconds(double value) {
-  return std::chrono::microseconds(static_cast<std::int64_t>(std::llround(value * 1e6)));
-}
+std::chrono::microseconds seconds(double value) { return to_micros(value); }
 
 }  // namespace
 

@@ -14,6 +14,13 @@ namespace uping {
 
 using Micros = std::int64_t;
 
+// A user's figure in seconds (or any unit, times the factor) to whole microseconds, rounded to
+// nearest: the chrono rounding, so that no libm call (llround) ties the binary to libm.
+inline std::chrono::microseconds to_micros(double value, double micros_per_unit = 1e6) {
+  return std::chrono::round<std::chrono::microseconds>(
+      std::chrono::duration<double, std::micro>(value * micros_per_unit));
+}
+
 // 128-bit unsigned (a GCC / Clang extension; __extension__ keeps -Wpedantic quiet) for sums of
 // squared microseconds, exact for any run length.
 __extension__ typedef unsigned __int128 WideCount;
