@@ -48,7 +48,6 @@ constexpr int kReceiveBurst = 64;
 // Send-then-receive rounds taken inline before the event loop gets a turn (timers, signals).
 constexpr int kInlineRounds = 256;
 // Largest datagram a raw IPv4 socket can hand us: a 60-byte header and a 65,535-byte payload.
-constexpr std::size_t kReceiveBufferSize = 60 + 65535;
 
 // Output that cannot be written ends the run: a ping whose results are lost is useless.
 struct OutputError {
@@ -116,8 +115,7 @@ class Session {
         signals_(io, SIGINT, SIGQUIT),
         namer_(options.force_lookup || (!options.numeric && !target.typed_as_address)),
         request_(icmp::kHeaderSize + options.payload_size),
-        payload_(options.payload_size),
-        receive_buffer_(kReceiveBufferSize) {
+        payload_(options.payload_size) {
     icmp::fill_payload(payload_, options.pattern);
     if (family_ == icmp::Family::v6 && plan.flow_label != 0) {
       reinterpret_cast<sockaddr_in6*>(&destination_.storage)->sin6_flowinfo = htonl(plan.flow_label);
@@ -615,7 +613,7 @@ class Session {
   ProbeTable table_;
   std::vector<std::uint8_t> request_;
   std::vector<std::uint8_t> payload_;
-  std::vector<std::uint8_t> receive_buffer_;
+  net::ReceiveBuffer receive_buffer_;
 
   bool send_armed_ = false;
   Clock::time_point armed_for_;

@@ -23,7 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kSequenceSpace = 65536;
 constexpr std::size_t kReceiveBurst = 64;  // datagrams per recvmmsg
-constexpr std::size_t kReceiveBufferSize = 60 + 65535;
 // What a raw IPv4 socket adds before an echo reply (the largest IPv4 header), and what an ICMP
 // error carries at most (RFC 1812: 576 bytes in all).
 constexpr std::size_t kIpv4HeaderRoom = 60;
@@ -111,7 +110,6 @@ class Prober::Impl {
         expiry_timer_(io),
         payload_(settings.payload_size),
         request_(icmp::kHeaderSize + settings.payload_size),
-        receive_buffer_(kReceiveBufferSize),
         batch_capacity_(batch_capacity(settings.payload_size)),
         batch_(batch_capacity_, datagram_room(settings.payload_size)) {
     icmp::fill_payload(payload_, {});
@@ -376,7 +374,7 @@ class Prober::Impl {
   Clock::time_point armed_at_;
   std::vector<std::uint8_t> payload_;
   std::vector<std::uint8_t> request_;
-  std::vector<std::uint8_t> receive_buffer_;  // for the error queue
+  net::ReceiveBuffer receive_buffer_;  // for the error queue
   std::size_t batch_capacity_;
   net::DatagramBatch batch_;
   std::size_t in_flight_ = 0;

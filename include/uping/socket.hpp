@@ -167,6 +167,21 @@ struct QueuedError {
 
 enum class ReceiveStatus : std::uint8_t { received, empty, failed };
 
+// Room for the largest datagram (65,535 bytes and an IPv4 header), left uninitialised: only what
+// the kernel writes into it is ever read, and zeroing 64 KiB up front would make all of it
+// resident for a run that receives one 64-byte reply.
+class ReceiveBuffer {
+ public:
+  static constexpr std::size_t kSize = 60 + 65535;
+  ReceiveBuffer() : bytes_(new std::uint8_t[kSize]) {}
+  std::uint8_t* data() noexcept { return bytes_.get(); }
+  static constexpr std::size_t size() noexcept { return kSize; }
+  operator std::span<std::uint8_t>() noexcept { return {bytes_.get(), kSize}; }
+
+ private:
+  std::unique_ptr<std::uint8_t[]> bytes_;
+};
+
 // Non-blocking receives; `failed` leaves errno set.
 ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept;
 ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept;
