@@ -157,8 +157,7 @@ class Session {
   // interval; with interval 0 (root's flood, "-i 0") a probe leaves as soon as fewer than
   // `preload` are unanswered, or 10 ms after the previous one when nothing comes back.
   // Returns how long to wait before the next probe may leave; zero or less: now.
-  Clock::duration send_delay() {
-    const auto now_point = Clock::now();
+  Clock::duration send_delay(Clock::time_point now_point) {
     const auto interval = std::chrono::milliseconds(interval_ms_);
     if (!bucket_started_) {
       bucket_started_ = true;
@@ -185,12 +184,16 @@ class Session {
     // Bounded so that a large preload cannot hold the loop for ever; the timer comes back at once.
     int sent = 0;
     while (sent < 1024) {
-      const auto delay = send_delay();
+      // One reading of the clocks per probe serves the pacing and the send time: in a flood,
+      // clock reads are a measurable share of the work per echo on a virtual machine.
+      const Instant now = net::read_clocks();
+      const Clock::time_point now_point(duration_cast<Clock::duration>(now.monotonic));
+      const auto delay = send_delay(now_point);
       if (delay > Clock::duration::zero()) {
-        schedule_send(Clock::now() + delay);
+        schedule_send(now_point + delay);
         return sent;
       }
-      if (!send_probe()) return sent;
+      if (!send_probe(now_point, now)) return sent;
       ++sent;
       if (finished_ || sending_done()) return sent;
     }
@@ -213,19 +216,19 @@ class Session {
     });
   }
 
-  // Returns false when sending has to pause (socket buffer full); the timer is armed then.
-  bool send_probe() {
+  // Sends now (`send_started` is `sent_at` on the steady clock). Returns false when sending has
+  // to pause (socket buffer full); the timer is armed then.
+  bool send_probe(Clock::time_point send_started, const Instant& sent_at) {
     const auto sequence = static_cast<std::uint16_t>(stats_.transmitted() + 1);
     if (options_.report_outstanding && stats_.transmitted() > 0) {
       const auto previous = static_cast<std::uint16_t>(stats_.transmitted());
       if (!table_.answered(previous)) out_.add(timestamp() + report::no_answer_line(previous));
     }
 
-    const auto send_started = Clock::now();
-    const Instant sent_at = net::read_clocks();
     const auto wall_us = duration_cast<microseconds>(sent_at.wall).count();
     icmp::stamp_payload(payload_, wall_us / 1000000, wall_us % 1000000);
-    const std::size_t length = icmp::encode_echo_request(family_, {identifier_, sequence}, payload_, request_);
+    const std::size_t length = icmp::encode_echo_request(family_, {identifier_, sequence}, payload_, request_,
+                                                           net::checksum_by(mode_));
 
     const ssize_t sent = ::sendto(socket_.native_handle(), request_.data(), length, MSG_DONTWAIT,
                                   destination_.get(), destination_.length);
@@ -387,7 +390,7 @@ class Session {
   void handle_datagram(const net::Datagram& datagram) {
     const icmp::Bytes bytes(receive_buffer_.data(), std::min(datagram.length, receive_buffer_.size()));
     const bool raw_ipv4 = mode_ == SocketMode::raw && family_ == icmp::Family::v4;
-    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes) : icmp::decode_icmp(family_, bytes);
+    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes) : icmp::decode_icmp(family_, bytes, net::checksum_by(mode_));
 
     if (const auto* reply = std::get_if<icmp::EchoReply>(&message)) {
       // A raw socket sees every ICMP packet of the host: only our identifier is ours. A
@@ -424,8 +427,16 @@ class Session {
     const auto lookup = bad_checksum ? table_.peek(reply.header.sequence) : table_.on_reply(reply.header.sequence);
     if (lookup.match == ProbeTable::Match::unknown) return;  // never sent by us: forged or stale
 
-    const Instant received_at = net::read_clocks();
-    const auto received_wall = options_.latency ? received_at.wall : datagram.kernel_time.value_or(received_at.wall);
+    // The kernel's stamp is the wall-clock time of the reply; read that clock too only without one.
+    const bool kernel_stamped = datagram.kernel_time && !options_.latency;
+    Instant received_at;
+    if (kernel_stamped && !options_.print_timestamps) {
+      received_at.monotonic = net::read_monotonic();
+      received_at.wall = *datagram.kernel_time;
+    } else {
+      received_at = net::read_clocks();
+    }
+    const auto received_wall = kernel_stamped ? *datagram.kernel_time : received_at.wall;
     const Micros rtt = round_trip_micros(lookup.sent, received_wall, received_at.monotonic);
     const bool duplicate = !bad_checksum && lookup.match == ProbeTable::Match::duplicate;
     const bool truncated = reply.icmp_length < options_.payload_size + icmp::kHeaderSize;

@@ -135,13 +135,13 @@ Message decode_error(Family family, Bytes packet) noexcept {
   return report;
 }
 
-Message decode_echo_reply(Family family, Bytes packet) noexcept {
+Message decode_echo_reply(Family family, Bytes packet, ChecksumBy by) noexcept {
   EchoReply reply;
   reply.header = read_echo_header(packet);
   reply.payload = packet.subspan(kHeaderSize);
   reply.icmp_length = packet.size();
   // The ICMPv6 checksum covers a pseudo-header with both addresses; the kernel checks it.
-  reply.checksum_ok = family == Family::v6 || checksum(packet) == 0;
+  reply.checksum_ok = family == Family::v6 || by == ChecksumBy::kernel || checksum(packet) == 0;
   return reply;
 }
 
@@ -191,8 +191,8 @@ std::uint16_t checksum(Bytes data) noexcept {
   return static_cast<std::uint16_t>(~folded);
 }
 
-std::size_t encode_echo_request(Family family, EchoHeader header, Bytes payload,
-                                MutableBytes out) noexcept {
+std::size_t encode_echo_request(Family family, EchoHeader header, Bytes payload, MutableBytes out,
+                                ChecksumBy by) noexcept {
   const std::size_t total = kHeaderSize + payload.size();
   if (out.size() < total) {
     return 0;
@@ -206,7 +206,7 @@ std::size_t encode_echo_request(Family family, EchoHeader header, Bytes payload,
   store_u16(out, kChecksumOffset, 0);
   store_u16(out, kIdentifierOffset, header.identifier);
   store_u16(out, kSequenceOffset, header.sequence);
-  if (family == Family::v4) {
+  if (family == Family::v4 && by == ChecksumBy::uping) {
     store_u16(out, kChecksumOffset, checksum(out.first(total)));
   }
   return total;
@@ -219,14 +219,14 @@ std::optional<EchoHeader> decode_echo_request(Family family, Bytes packet) noexc
   return read_echo_header(packet);
 }
 
-Message decode_icmp(Family family, Bytes packet) noexcept {
+Message decode_icmp(Family family, Bytes packet, ChecksumBy by) noexcept {
   if (packet.size() < kHeaderSize) {
     return Malformed::truncated;
   }
   const std::uint8_t type = packet[kTypeOffset];
   const bool v4 = family == Family::v4;
   if (type == (v4 ? v4::kEchoReply : v6::kEchoReply)) {
-    return decode_echo_reply(family, packet);
+    return decode_echo_reply(family, packet, by);
   }
   if (v4 ? is_v4_error(type) : is_v6_error(type)) {
     return decode_error(family, packet);

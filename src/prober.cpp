@@ -135,7 +135,8 @@ class Prober::Impl {
     const auto wall_us = std::chrono::duration_cast<std::chrono::microseconds>(sent_at.wall).count();
     icmp::stamp_payload(payload_, wall_us / 1000000, wall_us % 1000000);
     const std::size_t length =
-        icmp::encode_echo_request(channel->family, {channel->identifier, sequence}, payload_, request_);
+        icmp::encode_echo_request(channel->family, {channel->identifier, sequence}, payload_, request_,
+                                  net::checksum_by(channel->mode));
 
     int error = transmit(*channel, to, length);
     if (error != 0 && error != EAGAIN && error != ENOBUFS) {
@@ -305,7 +306,7 @@ class Prober::Impl {
   void handle_datagram(Channel& channel, const net::Datagram& datagram, icmp::Bytes bytes) {
     if (datagram.kernel_drops) channel.kernel_drops = *datagram.kernel_drops;
     const bool raw_ipv4 = channel.mode == SocketMode::raw && channel.family == icmp::Family::v4;
-    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes) : icmp::decode_icmp(channel.family, bytes);
+    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes) : icmp::decode_icmp(channel.family, bytes, net::checksum_by(channel.mode));
 
     if (const auto* reply = std::get_if<icmp::EchoReply>(&message)) {
       if (channel.mode == SocketMode::raw && reply->header.identifier != channel.identifier) return;

@@ -112,18 +112,20 @@ void read_control_messages(msghdr& msg, Datagram& out) noexcept {
   }
 }
 
+std::chrono::nanoseconds read_clock(clockid_t clock) noexcept {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
 }  // namespace
 
 Instant read_clocks() noexcept {
-  timespec wall{};
-  timespec mono{};
-  clock_gettime(CLOCK_REALTIME, &wall);
-  clock_gettime(CLOCK_MONOTONIC, &mono);
-  const auto to_ns = [](const timespec& ts) {
-    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-  };
-  return {to_ns(wall), to_ns(mono)};
+  const auto wall = read_clock(CLOCK_REALTIME);
+  return {wall, read_clock(CLOCK_MONOTONIC)};
 }
+
+std::chrono::nanoseconds read_monotonic() noexcept { return read_clock(CLOCK_MONOTONIC); }
 
 OpenedSocket::~OpenedSocket() {
   if (fd_ >= 0) ::close(fd_);

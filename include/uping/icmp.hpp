@@ -54,13 +54,19 @@ struct EchoHeader {
   friend bool operator==(const EchoHeader&, const EchoHeader&) = default;
 };
 
+// Who computes the ICMP checksum of what is sent and verifies it on what is received. The kernel
+// does both on an ICMP datagram socket (both families) and on a raw ICMPv6 socket; on a raw IPv4
+// socket nobody does but uping.
+enum class ChecksumBy : std::uint8_t { uping, kernel };
+
 // Writes an echo request (8-byte header + payload) into `out` and returns the bytes written, or 0
-// when `out` is too small. The IPv4 checksum is computed here; the ICMPv6 checksum covers a
-// pseudo-header only the kernel knows, so it is left 0 for the kernel to fill in. On a datagram
-// socket the kernel also replaces the identifier with the socket's own. `payload` may be the very
-// bytes of `out` after the header (a payload filled in place).
-std::size_t encode_echo_request(Family family, EchoHeader header, Bytes payload,
-                                MutableBytes out) noexcept;
+// when `out` is too small. The IPv4 checksum is computed here unless the kernel will (`by`); the
+// ICMPv6 checksum covers a pseudo-header only the kernel knows, so it is always left 0 for the
+// kernel to fill in. On a datagram socket the kernel also replaces the identifier with the
+// socket's own. `payload` may be the very bytes of `out` after the header (a payload filled in
+// place).
+std::size_t encode_echo_request(Family family, EchoHeader header, Bytes payload, MutableBytes out,
+                                ChecksumBy by = ChecksumBy::uping) noexcept;
 
 // Reads back the header of one of our own echo requests, as the kernel returns it on the error
 // queue of a datagram socket. Empty unless `packet` is an echo request of `family`.
@@ -111,8 +117,9 @@ struct Unrelated {
 using Message = std::variant<EchoReply, ErrorReport, Unrelated, Malformed>;
 
 // Decodes a message that starts at the ICMP header: what datagram sockets deliver (both
-// families) and what a raw ICMPv6 socket delivers.
-Message decode_icmp(Family family, Bytes packet) noexcept;
+// families) and what a raw ICMPv6 socket delivers. With ChecksumBy::kernel an IPv4 reply's
+// checksum is not recomputed: a datagram socket never receives one that failed the kernel's check.
+Message decode_icmp(Family family, Bytes packet, ChecksumBy by = ChecksumBy::uping) noexcept;
 
 // Decodes what a raw IPv4 socket delivers: the IPv4 header, then the ICMP message.
 Message decode_ipv4_packet(Bytes packet) noexcept;

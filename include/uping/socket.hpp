@@ -165,6 +165,11 @@ struct QueuedError {
   SocketAddress destination;  // where our packet was going
 };
 
+// A datagram socket's kernel computes and verifies ICMP checksums; a raw IPv4 socket leaves both to us.
+constexpr icmp::ChecksumBy checksum_by(SocketMode mode) noexcept {
+  return mode == SocketMode::datagram ? icmp::ChecksumBy::kernel : icmp::ChecksumBy::uping;
+}
+
 enum class ReceiveStatus : std::uint8_t { received, empty, failed };
 
 // Room for the largest datagram (65,535 bytes and an IPv4 header), left uninitialised: only what
@@ -189,6 +194,8 @@ ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, Queue
 // Both clocks, read together at a send or a receive: the wall clock is what the kernel's receive
 // stamps use, the monotonic one guards against steps of it (see round_trip_micros).
 Instant read_clocks() noexcept;
+// The monotonic clock alone: at a receive whose wall-clock time the kernel stamped.
+std::chrono::nanoseconds read_monotonic() noexcept;
 
 inline constexpr std::uint8_t kOriginLocal = 1;  // SO_EE_ORIGIN_LOCAL
 inline constexpr std::uint8_t kOriginIcmp = 2;

@@ -146,6 +146,13 @@ TEST_CASE("encode_echo_request writes the exact wire bytes", "[icmp]") {
     REQUIRE(encode_echo_request(Family::v6, {0x1234, 1}, payload, out) == 12);
     CHECK(exact_prefix(out, 12) == kRequestV6);
   }
+  SECTION("IPv4 for a datagram socket leaves the checksum to the kernel") {
+    REQUIRE(encode_echo_request(Family::v4, {0x1234, 1}, payload, out, ChecksumBy::kernel) == 12);
+    Buffer expected = kRequestV4;
+    expected[2] = 0;
+    expected[3] = 0;
+    CHECK(exact_prefix(out, 12) == expected);
+  }
   SECTION("empty payload") {
     // 0x0800 + 0x1234 + 0x0001 = 0x1A35, checksum 0xE5CA.
     REQUIRE(encode_echo_request(Family::v4, {0x1234, 1}, {}, out) == 8);
@@ -230,6 +237,15 @@ TEST_CASE("echo replies decode with payload and checksum verdict", "[icmp]") {
     Buffer damaged = kReplyV4;
     damaged[3] = 0x05;
     CHECK_FALSE(expect<EchoReply>(decode_icmp(Family::v4, damaged)).checksum_ok);
+  }
+  SECTION("IPv4 from a datagram socket: the kernel has checked the checksum already") {
+    Buffer damaged = kReplyV4;
+    damaged[3] = 0x05;
+    const Message message = decode_icmp(Family::v4, damaged, ChecksumBy::kernel);
+    const auto& reply = expect<EchoReply>(message);
+    CHECK(reply.checksum_ok);
+    CHECK(reply.header == EchoHeader{0x1234, 1});
+    CHECK(reply.icmp_length == kReplyV4.size());
   }
   SECTION("ICMPv6 checksums are the kernel's business") {
     const Message message = decode_icmp(Family::v6, kReplyV6);
