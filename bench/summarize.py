@@ -14,6 +14,7 @@ SECTIONS = {
     "single": "Single probe `-c 1 -q 127.0.0.1`",
     "flood": "Flood of 100,000 echoes on loopback",
     "instr": "Instructions (callgrind)",
+    "allocs": "Heap allocations per echo (valgrind)",
     "size": "Binary size",
 }
 

@@ -64,6 +64,8 @@ std::string_view family_name(icmp::Family family) {
 class Output {
  public:
   void add(std::string_view text) { pending_ += text; }
+  // A reply line formatted straight into the pending text: no allocation once it has grown.
+  void add_reply(const report::Reply& reply) { report::append_reply_line(pending_, reply); }
   void flush() {
     std::size_t done = 0;
     while (done < pending_.size()) {
@@ -487,7 +489,7 @@ class Session {
         return namer_.name(hop);
       });
     }
-    out_.add(report::reply_line(line));
+    out_.add_reply(line);
     check_done();
   }
 

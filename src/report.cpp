@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <cstdio>
 
 namespace uping::report {
@@ -152,44 +153,70 @@ std::string pattern_line(std::span<const std::uint8_t> pattern) {
   return line + '\n';
 }
 
-std::string format_reply_time(Micros rtt, bool precise) {
-  if (precise) return micros_as_millis(rtt);
+namespace {
+
+// format_reply_time's figure written to `out` (any fmt output iterator).
+template <typename Out>
+Out write_reply_time(Out out, Micros rtt, bool precise) {
+  // Whole milliseconds and truncated microseconds: iputils' "%ld.%03ld".
+  if (precise) return fmt::format_to(out, "{}.{:03}", rtt / 1000, rtt % 1000);
   // Thresholds sit half a unit below each step so that rounding never prints "100.0" or
   // "10.00": a value that would round up to the next width gets the next width's format.
-  if (rtt >= 100000 - 50) return fmt::format("{}", (rtt + 500) / 1000);
+  if (rtt >= 100000 - 50) return fmt::format_to(out, "{}", (rtt + 500) / 1000);
   if (rtt >= 10000 - 5) {
     const Micros rounded = rtt + 50;
-    return fmt::format("{}.{}", rounded / 1000, (rounded % 1000) / 100);
+    return fmt::format_to(out, "{}.{}", rounded / 1000, (rounded % 1000) / 100);
   }
   if (rtt >= 1000) {
     const Micros rounded = rtt + 5;
-    return fmt::format("{}.{:02}", rounded / 1000, (rounded % 1000) / 10);
+    return fmt::format_to(out, "{}.{:02}", rounded / 1000, (rounded % 1000) / 10);
   }
-  return micros_as_millis(rtt);
+  return fmt::format_to(out, "{}.{:03}", rtt / 1000, rtt % 1000);
+}
+
+}  // namespace
+
+std::string format_reply_time(Micros rtt, bool precise) {
+  std::string text;
+  write_reply_time(std::back_inserter(text), rtt, precise);
+  return text;
 }
 
 std::string reply_line(const Reply& reply) {
-  std::string line = reply.timestamp.value_or("");
-  line += fmt::format("{} bytes from {}: icmp_seq={}", reply.icmp_bytes, reply.from, reply.sequence);
-  if (reply.identifier) line += fmt::format(" ident={}", *reply.identifier);
-  if (reply.ttl) line += fmt::format(" ttl={}", *reply.ttl);
-  if (reply.truncated) return line + " (truncated)\n";
-  if (reply.rtt) line += fmt::format(" time={} ms", format_reply_time(*reply.rtt, reply.precise_time));
+  std::string line;
+  append_reply_line(line, reply);
+  return line;
+}
+
+void append_reply_line(std::string& line, const Reply& reply) {
+  auto out = std::back_inserter(line);
+  if (reply.timestamp) line += *reply.timestamp;
+  fmt::format_to(out, "{} bytes from {}: icmp_seq={}", reply.icmp_bytes, reply.from, reply.sequence);
+  if (reply.identifier) fmt::format_to(out, " ident={}", *reply.identifier);
+  if (reply.ttl) fmt::format_to(out, " ttl={}", *reply.ttl);
+  if (reply.truncated) {
+    line += " (truncated)\n";
+    return;
+  }
+  if (reply.rtt) {
+    line += " time=";
+    write_reply_time(out, *reply.rtt, reply.precise_time);
+    line += " ms";
+  }
   if (reply.duplicate) line += " (DUP!)";
   if (reply.bad_checksum) line += " (BAD CHECKSUM!)";
   if (reply.mismatch) {
-    line += fmt::format("\nwrong data byte #{} should be 0x{:x} but was 0x{:x}", reply.mismatch->offset,
-                        reply.mismatch->expected, reply.mismatch->actual);
+    fmt::format_to(out, "\nwrong data byte #{} should be 0x{:x} but was 0x{:x}", reply.mismatch->offset,
+                   reply.mismatch->expected, reply.mismatch->actual);
     // Then every received byte after the timestamp area, a new "#offset" row every 32 offsets.
     for (std::size_t i = icmp::kTimestampSize; i < reply.received_payload.size(); ++i) {
-      if (i % 32 == icmp::kTimestampSize) line += fmt::format("\n#{}\t", i);
-      line += fmt::format("{:x} ", reply.received_payload[i]);
+      if (i % 32 == icmp::kTimestampSize) fmt::format_to(out, "\n#{}\t", i);
+      fmt::format_to(out, "{:x} ", reply.received_payload[i]);
     }
   }
   if (reply.audible) line += '\a';
   line += reply.ip_options;
   line += '\n';
-  return line;
 }
 
 namespace {

@@ -178,9 +178,10 @@ std::string json_run_summary(const RunTotals& totals, int exit_code) {
 }
 
 std::string text_reply(const TargetRef& target, const ReplySeen& reply) {
+  const std::string from = peer_text(target);
   report::Reply line;
   line.icmp_bytes = reply.icmp_bytes;
-  line.from = peer_text(target);
+  line.from = from;
   line.sequence = static_cast<std::uint16_t>(reply.seq);
   line.ttl = reply.ttl;
   line.rtt = reply.rtt;

@@ -48,7 +48,7 @@ std::string format_reply_time(Micros rtt, bool precise = false);
 struct Reply {
   std::optional<std::string> timestamp;  // "[1700000000.123456] " prefix with -D (already formatted)
   std::size_t icmp_bytes = 0;
-  std::string from;                      // "addr", or "name (addr)" after a reverse lookup
+  std::string_view from;                 // "addr", or "name (addr)" after a reverse lookup
   std::uint16_t sequence = 0;
   std::optional<std::uint16_t> identifier;  // printed with -v
   std::optional<int> ttl;
@@ -65,6 +65,8 @@ struct Reply {
   std::string ip_options;                // from IpOptionsPrinter, already formatted
 };
 std::string reply_line(const Reply& reply);
+// The same line appended to `out`: with `out`'s capacity reused, a reply costs no allocation.
+void append_reply_line(std::string& out, const Reply& reply);
 
 // iputils' dump of the IPv4 options of a reply (-R / -T): "\nRR: \t1.2.3.4\n\t...\n",
 // "\nTS: \t123 absolute\n...", "\t(same route)" when the recorded route repeats the previous
