@@ -1,27 +1,18 @@
 // The command line of health mode. Separate from the iputils-compatible parser: health mode has
 // its own options and its own exit-code rule (1 for any misconfiguration, never 2).
-#include <locale.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 
-#include <CLI/CLI.hpp>
-
+#include "cli_parse.hpp"
 #include "uping/health.hpp"
 
 namespace uping::health {
 namespace {
 
-// A positive decimal in the C locale ("0.5" everywhere), within [min, max].
+// A number within [min, max], read in the C locale.
 std::optional<double> parse_decimal(const std::string& text, double min, double max) {
-  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
-  char* end = nullptr;
-  errno = 0;
-  const double value = strtod_l(text.c_str(), &end, c_locale);
-  if (errno != 0 || end == text.c_str() || *end != '\0' || !std::isfinite(value)) return std::nullopt;
-  if (value < min || value > max) return std::nullopt;
+  const auto value = cli::parse_c_number(text);
+  if (!value || *value < min || *value > max) return std::nullopt;
   return value;
 }
 
@@ -88,14 +79,8 @@ HealthParse parse_command_line(const std::vector<std::string>& args) {
   app.add_option("-s", size);
   app.add_option("-t", ttl);
   app.add_option("targets", options.targets);
-  try {
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    if (!reversed.empty()) reversed.pop_back();  // the program name
-    app.parse(reversed);
-  } catch (const CLI::ParseError& error) {
-    // CLI11's message is clear enough, but its exit codes are not ours.
-    return misconfigured(error.what());
-  }
+  // CLI11's message is clear enough, but its exit codes are not ours.
+  if (const auto error = cli::parse_arguments(app, args)) return misconfigured(*error);
   if (help) {
     result.out = help_text(options.program_name);
     result.exit_code = kHealthy;

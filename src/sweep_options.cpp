@@ -1,18 +1,13 @@
-// The command line of sweep mode (CLI11 stays in this file).
+// The command line of sweep mode (CLI11 stays in this file and in cli_parse).
 #include "uping/sweep_options.hpp"
 
-#include <locale.h>
-
 #include <array>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <string_view>
 #include <type_traits>
 #include <variant>
 
-#include <CLI/CLI.hpp>
-
+#include "cli_parse.hpp"
 #include "uping/stats.hpp"
 
 namespace uping::sweep {
@@ -38,14 +33,11 @@ bool is_one_of(std::string_view word, const std::array<std::string_view, N>& lis
 // A number in the C locale within [min, max]; the message names the option and the bounds.
 std::variant<double, std::string> parse_number(const std::string& text, std::string_view option, double min,
                                                double max, std::string_view unit) {
-  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
-  char* end = nullptr;
-  errno = 0;
-  const double value = strtod_l(text.c_str(), &end, c_locale);
-  if (errno != 0 || end == text.c_str() || *end != '\0' || !std::isfinite(value) || value < min || value > max) {
+  const auto value = cli::parse_c_number(text);
+  if (!value || *value < min || *value > max) {
     return "invalid " + std::string(option) + " '" + text + "': " + std::string(unit);
   }
-  return value;
+  return *value;
 }
 
 std::string bound_text(double value) { return std::to_string(static_cast<std::uint64_t>(value)); }
@@ -133,13 +125,9 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   app.add_option("-x,--reachable", reachable);
   app.add_option("-X", stop_reachable);
   app.add_option("targets", options.targets);
-  try {
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    if (!reversed.empty()) reversed.pop_back();  // the program name
-    app.parse(reversed);
-  } catch (const CLI::ParseError& error) {
-    // CLI11's words are clear enough; its exit codes are not ours.
-    return failed(std::string(error.what()) + " (see " + options.program_name + " --help)");
+  // CLI11's words are clear enough; its exit codes are not ours.
+  if (const auto error = cli::parse_arguments(app, args)) {
+    return failed(*error + " (see " + options.program_name + " --help)");
   }
   if (help) {
     result.out = help_text(options.program_name);
