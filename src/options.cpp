@@ -84,14 +84,15 @@ GetoptScan scan_like_getopt(const std::vector<std::string>& args) {
     }
     for (std::size_t pos = 1; pos < arg.size(); ++pos) {
       const char letter = arg[pos];
-      if (kHelpLetters.find(letter) != std::string_view::npos ||
-          (kFlagLetters.find(letter) == std::string_view::npos &&
-           kValueLetters.find(letter) == std::string_view::npos)) {
-        scan.stop = kHelpLetters.find(letter) != std::string_view::npos ? Stop::help : Stop::unknown_option;
+      const bool help = kHelpLetters.find(letter) != std::string_view::npos;
+      const bool flag = kFlagLetters.find(letter) != std::string_view::npos;
+      const bool takes_value = kValueLetters.find(letter) != std::string_view::npos;
+      if (help || (!flag && !takes_value)) {
+        scan.stop = help ? Stop::help : Stop::unknown_option;
         scan.letter = letter;
         return scan;
       }
-      if (kFlagLetters.find(letter) != std::string_view::npos) {
+      if (flag) {
         scan.options.push_back({letter, {}});
         continue;
       }
