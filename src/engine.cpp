@@ -47,8 +47,6 @@ constexpr auto kMinimumWait = std::chrono::milliseconds(10);
 constexpr int kReceiveBurst = 64;
 // Send-then-receive rounds taken inline before the event loop gets a turn (timers, signals).
 constexpr int kInlineRounds = 256;
-// Largest datagram a raw IPv4 socket can hand us: a 60-byte header and a 65,535-byte payload.
-
 // Output that cannot be written ends the run: a ping whose results are lost is useless.
 struct OutputError {
   int error;
@@ -392,7 +390,8 @@ class Session {
   void handle_datagram(const net::Datagram& datagram) {
     const icmp::Bytes bytes(receive_buffer_.data(), std::min(datagram.length, receive_buffer_.size()));
     const bool raw_ipv4 = mode_ == SocketMode::raw && family_ == icmp::Family::v4;
-    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes) : icmp::decode_icmp(family_, bytes, net::checksum_by(mode_));
+    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes)
+                                           : icmp::decode_icmp(family_, bytes, net::checksum_by(mode_));
 
     if (const auto* reply = std::get_if<icmp::EchoReply>(&message)) {
       // A raw socket sees every ICMP packet of the host: only our identifier is ours. A

@@ -306,7 +306,8 @@ class Prober::Impl {
   void handle_datagram(Channel& channel, const net::Datagram& datagram, icmp::Bytes bytes) {
     if (datagram.kernel_drops) channel.kernel_drops = *datagram.kernel_drops;
     const bool raw_ipv4 = channel.mode == SocketMode::raw && channel.family == icmp::Family::v4;
-    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes) : icmp::decode_icmp(channel.family, bytes, net::checksum_by(channel.mode));
+    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes)
+                                           : icmp::decode_icmp(channel.family, bytes, net::checksum_by(channel.mode));
 
     if (const auto* reply = std::get_if<icmp::EchoReply>(&message)) {
       if (channel.mode == SocketMode::raw && reply->header.identifier != channel.identifier) return;
