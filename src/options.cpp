@@ -137,6 +137,23 @@ std::variant<long long, Failure> parse_integer(const std::string& text, long lon
   return value;
 }
 
+// An integer option within [min, max], stored in its field (a number, or an optional one).
+template <typename T>
+std::optional<Failure> store_integer(const std::string& text, long long min, long long max, T& field) {
+  auto parsed = parse_integer(text, min, max);
+  if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
+  field = static_cast<T>(std::get<long long>(parsed));
+  return std::nullopt;
+}
+template <typename T>
+std::optional<Failure> store_integer(const std::string& text, long long min, long long max,
+                                     std::optional<T>& field) {
+  T stored{};
+  auto failure = store_integer(text, min, max, stored);
+  if (!failure) field = stored;
+  return failure;
+}
+
 // strtod in the C locale, whatever the user's locale: "0.5" must mean half a second everywhere.
 double strtod_c_locale(const char* text, char** end) {
   static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
@@ -294,12 +311,7 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
       else return Failure{"invalid timestamp type: " + value, kExitError};
       return std::nullopt;
     }
-    case 'e': {
-      auto parsed = parse_integer(value, 0, 65535);
-      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
-      options.identifier = static_cast<std::uint16_t>(std::get<long long>(parsed));
-      return std::nullopt;
-    }
+    case 'e': return store_integer(value, 0, 65535, options.identifier);
     case 'l': {
       auto parsed = parse_integer(value, 1, kMaxPreload);
       if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
@@ -310,18 +322,8 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
       options.preload = static_cast<unsigned>(preload);
       return std::nullopt;
     }
-    case 'm': {
-      auto parsed = parse_integer(value, 0, UINT32_MAX);
-      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
-      options.mark = static_cast<std::uint32_t>(std::get<long long>(parsed));
-      return std::nullopt;
-    }
-    case 'S': {
-      auto parsed = parse_integer(value, 1, INT_MAX);
-      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
-      options.sndbuf = static_cast<int>(std::get<long long>(parsed));
-      return std::nullopt;
-    }
+    case 'm': return store_integer(value, 0, UINT32_MAX, options.mark);
+    case 'S': return store_integer(value, 1, INT_MAX, options.sndbuf);
     case 'M': {
       if (value == "do") options.pmtu = PmtuDiscovery::do_;
       else if (value == "dont") options.pmtu = PmtuDiscovery::dont;
@@ -374,12 +376,7 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
     case 'v': options.verbose = true; return std::nullopt;
     case 'D': options.print_timestamps = true; return std::nullopt;
     case 'O': options.report_outstanding = true; return std::nullopt;
-    case 'c': {
-      auto parsed = parse_integer(value, 1, LLONG_MAX);
-      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
-      options.count = static_cast<std::uint64_t>(std::get<long long>(parsed));
-      return std::nullopt;
-    }
+    case 'c': return store_integer(value, 1, LLONG_MAX, options.count);
     case 'w': {
       auto parsed = parse_integer(value, 0, INT_MAX);
       if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
@@ -392,19 +389,10 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
       }
       return std::nullopt;
     }
-    case 's': {
+    case 's':
       // Only the integer range here; the packet size limit needs the target, checked at the end.
-      auto parsed = parse_integer(value, 0, INT_MAX);
-      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
-      options.payload_size = static_cast<std::size_t>(std::get<long long>(parsed));
-      return std::nullopt;
-    }
-    case 't': {
-      auto parsed = parse_integer(value, 0, 255);
-      if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
-      options.ttl = static_cast<int>(std::get<long long>(parsed));
-      return std::nullopt;
-    }
+      return store_integer(value, 0, INT_MAX, options.payload_size);
+    case 't': return store_integer(value, 0, 255, options.ttl);
     case 'i':
     case 'W': {
       const bool interval = letter == 'i';
