@@ -11,9 +11,36 @@ namespace uping::report {
 
 namespace {
 
-// "12.345" from 12345 µs: whole milliseconds and truncated microseconds, iputils' "%ld.%03ld".
+// "12.345" from 12345 µs: whole milliseconds and truncated microseconds, iputils' "%ld.%03ld",
+// written to `out` (any fmt output iterator).
+template <typename Out>
+Out write_millis(Out out, Micros micros) {
+  return fmt::format_to(out, "{}.{:03}", micros / 1000, micros % 1000);
+}
+
 std::string micros_as_millis(Micros micros) {
-  return fmt::format("{}.{:03}", micros / 1000, micros % 1000);
+  std::string text;
+  write_millis(std::back_inserter(text), micros);
+  return text;
+}
+
+// format_reply_time's figure written to `out`.
+template <typename Out>
+Out write_reply_time(Out out, Micros rtt, bool precise) {
+  if (!precise) {
+    // Thresholds sit half a unit below each step so that rounding never prints "100.0" or
+    // "10.00": a value that would round up to the next width gets the next width's format.
+    if (rtt >= 100000 - 50) return fmt::format_to(out, "{}", (rtt + 500) / 1000);
+    if (rtt >= 10000 - 5) {
+      const Micros rounded = rtt + 50;
+      return fmt::format_to(out, "{}.{}", rounded / 1000, (rounded % 1000) / 100);
+    }
+    if (rtt >= 1000) {
+      const Micros rounded = rtt + 5;
+      return fmt::format_to(out, "{}.{:02}", rounded / 1000, (rounded % 1000) / 10);
+    }
+  }
+  return write_millis(out, rtt);
 }
 
 std::string dotted_quad(std::uint32_t address) {
@@ -152,29 +179,6 @@ std::string pattern_line(std::span<const std::uint8_t> pattern) {
   for (const auto byte : pattern) line += fmt::format("{:02x}", byte);
   return line + '\n';
 }
-
-namespace {
-
-// format_reply_time's figure written to `out` (any fmt output iterator).
-template <typename Out>
-Out write_reply_time(Out out, Micros rtt, bool precise) {
-  // Whole milliseconds and truncated microseconds: iputils' "%ld.%03ld".
-  if (precise) return fmt::format_to(out, "{}.{:03}", rtt / 1000, rtt % 1000);
-  // Thresholds sit half a unit below each step so that rounding never prints "100.0" or
-  // "10.00": a value that would round up to the next width gets the next width's format.
-  if (rtt >= 100000 - 50) return fmt::format_to(out, "{}", (rtt + 500) / 1000);
-  if (rtt >= 10000 - 5) {
-    const Micros rounded = rtt + 50;
-    return fmt::format_to(out, "{}.{}", rounded / 1000, (rounded % 1000) / 100);
-  }
-  if (rtt >= 1000) {
-    const Micros rounded = rtt + 5;
-    return fmt::format_to(out, "{}.{:02}", rounded / 1000, (rounded % 1000) / 10);
-  }
-  return fmt::format_to(out, "{}.{:03}", rtt / 1000, rtt % 1000);
-}
-
-}  // namespace
 
 std::string format_reply_time(Micros rtt, bool precise) {
   std::string text;
