@@ -27,6 +27,7 @@
 #include "uping/privileges.hpp"
 #include "uping/report.hpp"
 #include "uping/resolve.hpp"
+#include "uping/send_receive_ring.hpp"
 #include "uping/socket.hpp"
 #include "uping/stats.hpp"
 
@@ -117,6 +118,9 @@ class Session {
         request_(icmp::kHeaderSize + options.payload_size),
         payload_(options.payload_size) {
     icmp::fill_payload(payload_, options.pattern);
+    if (interval_ms_ == 0) {
+      if (auto ring = net::SendReceiveRing::open()) linked_.emplace(LinkedReceive{std::move(*ring), {}, {}});
+    }
     if (family_ == icmp::Family::v6 && plan.flow_label != 0) {
       reinterpret_cast<sockaddr_in6*>(&destination_.storage)->sin6_flowinfo = htonl(plan.flow_label);
     }
@@ -230,9 +234,7 @@ class Session {
     const std::size_t length = icmp::encode_echo_request(family_, {identifier_, sequence}, payload_, request_,
                                                            net::checksum_by(mode_));
 
-    const ssize_t sent = ::sendto(socket_.native_handle(), request_.data(), length, MSG_DONTWAIT,
-                                  destination_.get(), destination_.length);
-    const int send_error = sent < 0 ? errno : 0;
+    const int send_error = transmit(length);
 
     if (send_error == EAGAIN || send_error == EWOULDBLOCK) {
       // Socket buffer full: the probe did not leave; try again shortly.
@@ -273,6 +275,27 @@ class Session {
       return false;
     }
     return true;
+  }
+
+  // Sends the request; returns the send's errno, 0 when it left. In the send-then-receive rounds
+  // of a flood the ring sends it and, in the same system call, takes what is then waiting: the
+  // reply, on a path that answers inside the send. receive_one() handles what it took.
+  int transmit(std::size_t length) {
+    const std::span<const std::uint8_t> packet(request_.data(), length);
+    if (link_receives_ && linked_ && linked_->ring && !linked_->pending) {
+      const auto linked = net::send_then_receive(*linked_->ring, socket_.native_handle(), packet, destination_,
+                                                 linked_->buffer, linked_->datagram);
+      if (linked && linked->ring_unusable) linked_->ring.reset();
+      if (linked) {
+        linked_->status = linked->received;
+        linked_->pending = true;
+        return linked->send_error;
+      }
+      linked_->ring.reset();  // the ring took nothing: plain system calls from now on
+    }
+    const ssize_t sent = ::sendto(socket_.native_handle(), packet.data(), packet.size(), MSG_DONTWAIT,
+                                  destination_.get(), destination_.length);
+    return sent < 0 ? errno : 0;
   }
 
   // After the last probe of a -c run: wait twice the longest round trip seen (at least one
@@ -316,7 +339,12 @@ class Session {
       // flood on a fast path: loopback delivers inside sendto), take it at once instead of
       // going back to epoll: one sendto and one recvmsg per echo, as iputils' flood loop.
       int round = 0;
+      link_receives_ = true;
       while (round < kInlineRounds && !finished_ && pump() > 0 && receive_one()) ++round;
+      link_receives_ = false;
+      // A reply the last send took (the run's last probe stops pump() short of receive_one) is
+      // handled now: the socket no longer holds it to announce.
+      if (linked_ && linked_->pending) receive_one();
       // Out of rounds right after a reply: what is due now must still leave before waiting.
       if (round == kInlineRounds) pump();
       if (!finished_) wait_for_packets();
@@ -324,12 +352,20 @@ class Session {
     });
   }
 
-  // One non-blocking receive; false when nothing was waiting.
+  // One non-blocking receive (or what the ring's receive took); false when nothing was waiting.
   bool receive_one() {
+    if (linked_ && linked_->pending) {
+      linked_->pending = false;
+      return settle_receive(linked_->status, linked_->datagram, linked_->buffer.data());
+    }
     net::Datagram datagram;
     const auto status = net::receive_datagram(socket_.native_handle(), receive_buffer_, datagram);
+    return settle_receive(status, datagram, receive_buffer_.data());
+  }
+
+  bool settle_receive(net::ReceiveStatus status, const net::Datagram& datagram, const std::uint8_t* bytes) {
     if (status == net::ReceiveStatus::received) {
-      handle_datagram(datagram);
+      handle_datagram(datagram, bytes);
       return true;
     }
     if (status == net::ReceiveStatus::failed) drain_error_queue();  // an ICMP error's errno
@@ -363,6 +399,7 @@ class Session {
   }
 
   void on_readable() {
+    if (linked_ && linked_->pending) receive_one();  // never left pending for the event loop; kept first if it were
     int received = 0;
     for (int i = 0; i < kReceiveBurst && !finished_; ++i) {
       net::Datagram datagram;
@@ -378,7 +415,7 @@ class Session {
         }
         continue;
       }
-      handle_datagram(datagram);
+      handle_datagram(datagram, receive_buffer_.data());
       ++received;
     }
     // A wake-up without data was for the error queue alone (a local error, or one queued
@@ -387,8 +424,8 @@ class Session {
     if (!finished_ && received == 0) drain_error_queue();
   }
 
-  void handle_datagram(const net::Datagram& datagram) {
-    const icmp::Bytes bytes(receive_buffer_.data(), std::min(datagram.length, receive_buffer_.size()));
+  void handle_datagram(const net::Datagram& datagram, const std::uint8_t* buffer) {
+    const icmp::Bytes bytes(buffer, std::min(datagram.length, net::ReceiveBuffer::size()));
     const bool raw_ipv4 = mode_ == SocketMode::raw && family_ == icmp::Family::v4;
     const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes)
                                            : icmp::decode_icmp(family_, bytes, net::checksum_by(mode_));
@@ -626,6 +663,17 @@ class Session {
   std::vector<std::uint8_t> request_;
   std::vector<std::uint8_t> payload_;
   net::ReceiveBuffer receive_buffer_;
+  // A flood (interval 0) sends through an io_uring where the kernel allows one, and its receive
+  // lands here until receive_one() takes it. The ring is dropped for good if it ever fails.
+  struct LinkedReceive {
+    std::optional<net::SendReceiveRing> ring;
+    net::ReceiveBuffer buffer;
+    net::Datagram datagram;
+    net::ReceiveStatus status = net::ReceiveStatus::empty;
+    bool pending = false;
+  };
+  std::optional<LinkedReceive> linked_;
+  bool link_receives_ = false;  // during the send-then-receive rounds only
 
   bool send_armed_ = false;
   Clock::time_point armed_for_;

@@ -15,6 +15,7 @@
 #include <ctime>
 
 #include "uping/privileges.hpp"
+#include "uping/send_receive_ring.hpp"
 
 namespace uping::net {
 namespace {
@@ -303,6 +304,39 @@ ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram&
   out.from.length = msg.msg_namelen;
   read_control_messages(msg, out);
   return ReceiveStatus::received;
+}
+
+std::optional<LinkedSend> send_then_receive(SendReceiveRing& ring, int fd, std::span<const std::uint8_t> packet,
+                                           const SocketAddress& to, std::span<std::uint8_t> buffer,
+                                           Datagram& out) noexcept {
+  iovec request_iov{const_cast<std::uint8_t*>(packet.data()), packet.size()};
+  msghdr request{};
+  request.msg_name = const_cast<sockaddr*>(to.get());
+  request.msg_namelen = to.length;
+  request.msg_iov = &request_iov;
+  request.msg_iovlen = 1;
+
+  alignas(cmsghdr) std::array<char, kControlSize> control{};
+  iovec reply_iov{buffer.data(), buffer.size()};
+  msghdr reply = receive_header(out.from, reply_iov, control);
+
+  const auto outcome = ring.send_then_receive(fd, request, reply);
+  if (!outcome) return std::nullopt;
+  LinkedSend result;
+  result.ring_unusable = outcome->ring_unusable;
+  result.send_error = outcome->sent < 0 ? -outcome->sent : 0;
+  if (outcome->received >= 0) {
+    result.received = ReceiveStatus::received;
+    out.length = static_cast<std::size_t>(outcome->received);
+    out.from.length = reply.msg_namelen;
+    read_control_messages(reply, out);
+  } else if (outcome->received == -EAGAIN || outcome->received == -EWOULDBLOCK || outcome->received == -ECANCELED) {
+    result.received = ReceiveStatus::empty;  // nothing waiting, or nothing asked for after a failed send
+  } else {
+    result.received = ReceiveStatus::failed;
+    result.receive_error = -outcome->received;
+  }
+  return result;
 }
 
 struct DatagramBatch::Storage {

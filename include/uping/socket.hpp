@@ -191,6 +191,22 @@ class ReceiveBuffer {
 ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept;
 ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept;
 
+class SendReceiveRing;  // uping/send_receive_ring.hpp
+
+// What a send made through a SendReceiveRing did, and the receive that followed it.
+struct LinkedSend {
+  int send_error = 0;  // the send's errno; 0 when the packet left
+  ReceiveStatus received = ReceiveStatus::empty;  // as receive_datagram() would have said it
+  int receive_error = 0;                          // the errno of a `failed` receive
+  bool ring_unusable = false;                     // see SendReceiveRing::Outcome
+};
+
+// sendto(fd, packet, MSG_DONTWAIT, to) and then receive_datagram(fd, buffer, out), in one system
+// call. Empty when the ring could not take the requests: nothing was sent.
+std::optional<LinkedSend> send_then_receive(SendReceiveRing& ring, int fd, std::span<const std::uint8_t> packet,
+                                           const SocketAddress& to, std::span<std::uint8_t> buffer,
+                                           Datagram& out) noexcept;
+
 // Both clocks, read together at a send or a receive: the wall clock is what the kernel's receive
 // stamps use, the monotonic one guards against steps of it (see round_trip_micros).
 Instant read_clocks() noexcept;

@@ -27,6 +27,7 @@ LIVE_LINKS=()      # "namespace device" pairs to delete on exit (before their na
 LIVE_ETC_NETNS=()  # /etc/netns/<ns> directories created by ns_confine_resolver
 LIVE_MADE_ETC_NETNS=0
 LIVE_DIR=""        # mktemp -d: the binaries' copies (readable by uid 65534) and captured output
+LIVE_REACHED_END=0 # set by live_done: a script that stops before it (a bash syntax error exits 0 through the trap) fails
 declare -A LIVE_RC=()
 declare -A LIVE_MS=()
 
@@ -55,6 +56,10 @@ setup() {
 live_cleanup() {
   local rc=$? i ns dev
   trap - EXIT INT TERM HUP
+  if ((rc == 0 && !LIVE_REACHED_END)); then
+    echo "FAIL: live/$LIVE_NAME stopped before its last check (live_done was never reached)"
+    rc=1
+  fi
   for ((i = ${#LIVE_LINKS[@]} - 1; i >= 0; i--)); do
     read -r ns dev <<<"${LIVE_LINKS[i]}"
     ip netns exec "$ns" ip link del "$dev" >/dev/null 2>&1
@@ -504,6 +509,7 @@ compare_pair() {
 
 # live_done: the test's verdict. A test that checked nothing fails.
 live_done() {
+  LIVE_REACHED_END=1
   if ((LIVE_CHECKS == 0)); then
     echo "FAIL: live/$LIVE_NAME made no checks"
     exit 1
