@@ -295,7 +295,7 @@ ReceiveStatus failed_receive() noexcept {
 }  // namespace
 
 ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept {
-  alignas(cmsghdr) std::array<char, kControlSize> control{};
+  alignas(cmsghdr) std::array<char, kControlSize> control;  // only what the kernel wrote (msg_controllen) is read
   iovec iov{buffer.data(), buffer.size()};
   msghdr msg = receive_header(out.from, iov, control);
   const ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
@@ -316,7 +316,7 @@ std::optional<LinkedSend> send_then_receive(SendReceiveRing& ring, int fd, std::
   request.msg_iov = &request_iov;
   request.msg_iovlen = 1;
 
-  alignas(cmsghdr) std::array<char, kControlSize> control{};
+  alignas(cmsghdr) std::array<char, kControlSize> control;  // only what the kernel wrote (msg_controllen) is read
   iovec reply_iov{buffer.data(), buffer.size()};
   msghdr reply = receive_header(out.from, reply_iov, control);
 

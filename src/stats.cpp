@@ -124,47 +124,39 @@ std::optional<Micros> Statistics::ewma() const noexcept {
 
 ProbeTable::ProbeTable() : entries_(std::make_unique_for_overwrite<Entry[]>(kSequences)) {}
 
-void ProbeTable::on_send(std::uint16_t sequence, const Instant& at,
-                         std::uint64_t transmit_number) noexcept {
-  entries_[sequence] = Entry{at.wall.count(), at.monotonic.count(), transmit_number};
+void ProbeTable::on_send(std::uint64_t transmit_number, const Instant& at) noexcept {
+  const auto sequence = static_cast<std::uint16_t>(transmit_number);
+  entries_[sequence] = Entry{at.wall.count(), at.monotonic.count()};
   sent_.set(sequence);
   answered_.reset(sequence);
+  latest_transmit_ = transmit_number;
 }
 
-namespace {
-
-ProbeTable::Lookup make_lookup(ProbeTable::Match match, std::int64_t wall_ns,
-                               std::int64_t monotonic_ns, std::uint64_t transmit_number) {
-  ProbeTable::Lookup lookup;
-  lookup.match = match;
-  lookup.sent.wall = std::chrono::nanoseconds(wall_ns);
-  lookup.sent.monotonic = std::chrono::nanoseconds(monotonic_ns);
-  lookup.transmit_number = transmit_number;
-  return lookup;
+ProbeTable::Lookup ProbeTable::lookup(Match match, std::uint16_t sequence) const noexcept {
+  const Entry& entry = entries_[sequence];
+  Lookup result;
+  result.match = match;
+  result.sent.wall = std::chrono::nanoseconds(entry.wall_ns);
+  result.sent.monotonic = std::chrono::nanoseconds(entry.monotonic_ns);
+  result.transmit_number = latest_transmit_ - static_cast<std::uint16_t>(latest_transmit_ - sequence);
+  return result;
 }
-
-}  // namespace
 
 ProbeTable::Lookup ProbeTable::on_reply(std::uint16_t sequence) noexcept {
   if (!sent_.test(sequence)) return Lookup{};
-  const Entry& entry = entries_[sequence];
   const Match match = answered_.test(sequence) ? Match::duplicate : Match::first;
   answered_.set(sequence);
-  return make_lookup(match, entry.wall_ns, entry.monotonic_ns, entry.transmit_number);
+  return lookup(match, sequence);
 }
 
 ProbeTable::Lookup ProbeTable::on_error(std::uint16_t sequence) noexcept {
   if (!sent_.test(sequence)) return Lookup{};
-  const Entry& entry = entries_[sequence];
-  const Match match = answered_.test(sequence) ? Match::duplicate : Match::first;
-  return make_lookup(match, entry.wall_ns, entry.monotonic_ns, entry.transmit_number);
+  return lookup(answered_.test(sequence) ? Match::duplicate : Match::first, sequence);
 }
 
 ProbeTable::Lookup ProbeTable::peek(std::uint16_t sequence) const noexcept {
   if (!sent_.test(sequence)) return Lookup{};
-  const Entry& entry = entries_[sequence];
-  const Match match = answered_.test(sequence) ? Match::duplicate : Match::first;
-  return make_lookup(match, entry.wall_ns, entry.monotonic_ns, entry.transmit_number);
+  return lookup(answered_.test(sequence) ? Match::duplicate : Match::first, sequence);
 }
 
 bool ProbeTable::answered(std::uint16_t sequence) const noexcept {

@@ -93,7 +93,9 @@ class ProbeTable {
  public:
   ProbeTable();
 
-  void on_send(std::uint16_t sequence, const Instant& at, std::uint64_t transmit_number) noexcept;
+  // The probe numbered `transmit_number` (1-based, in sending order) left at `at`; it carries
+  // the sequence number transmit_number mod 65,536.
+  void on_send(std::uint64_t transmit_number, const Instant& at) noexcept;
 
   enum class Match : std::uint8_t { first, duplicate, unknown };
   struct Lookup {
@@ -115,13 +117,17 @@ class ProbeTable {
  private:
   static constexpr std::size_t kSequences = 65536;
   // Trivial on purpose: the array is allocated uninitialised, so the pages of sequences never
-  // sent are never written. `sent_` says which entries hold a value.
+  // sent are never written. `sent_` says which entries hold a value. 16 bytes: a flood touches
+  // every page of the table once, and each first touch is a page fault.
   struct Entry {
     std::int64_t wall_ns;
     std::int64_t monotonic_ns;
-    std::uint64_t transmit_number;
   };
+  Lookup lookup(Match match, std::uint16_t sequence) const noexcept;
   std::unique_ptr<Entry[]> entries_;
+  // Probes are numbered in sending order and each overwrites its sequence's entry, so the probe
+  // an entry belongs to is the latest one with that sequence: no need to store its number.
+  std::uint64_t latest_transmit_ = 0;
   std::bitset<kSequences> sent_;
   std::bitset<kSequences> answered_;
 };

@@ -189,23 +189,39 @@ TEST_CASE("probe table: unknown, first, duplicate", "[stats]") {
   CHECK(table.on_reply(7).match == ProbeTable::Match::unknown);
   CHECK(table.on_error(7).match == ProbeTable::Match::unknown);
 
-  table.on_send(7, at(100s, 5s), 8);
+  table.on_send(7, at(100s, 5s));
   CHECK_FALSE(table.answered(7));
   const auto first = table.on_reply(7);
   CHECK(first.match == ProbeTable::Match::first);
   CHECK(first.sent.wall == 100s);
   CHECK(first.sent.monotonic == 5s);
-  CHECK(first.transmit_number == 8);
+  CHECK(first.transmit_number == 7);
   CHECK(table.answered(7));
   const auto again = table.on_reply(7);
   CHECK(again.match == ProbeTable::Match::duplicate);
-  CHECK(again.transmit_number == 8);
+  CHECK(again.transmit_number == 7);
   CHECK(table.on_reply(8).match == ProbeTable::Match::unknown);
+}
+
+TEST_CASE("probe table: the probe number of an entry is the latest one with its sequence", "[stats]") {
+  ProbeTable table;
+  for (std::uint64_t number = 65530; number <= 65541; ++number) {
+    table.on_send(number, at(std::chrono::seconds(number), std::chrono::seconds(number)));
+  }
+  // 65,541 carried sequence 5; 65,535 (sequence 65535) is older, across the wrap.
+  CHECK(table.on_reply(5).transmit_number == 65541);
+  CHECK(table.on_reply(0).transmit_number == 65536);
+  CHECK(table.on_reply(65535).transmit_number == 65535);
+  CHECK(table.peek(65530).transmit_number == 65530);
+  CHECK(table.on_error(65533).transmit_number == 65533);
+  CHECK(table.on_reply(65535).sent.wall == std::chrono::seconds(65535));
+  // Sequence 6 was last carried by probe 6, never sent here.
+  CHECK(table.on_reply(6).match == ProbeTable::Match::unknown);
 }
 
 TEST_CASE("probe table: an error settles without answering", "[stats]") {
   ProbeTable table;
-  table.on_send(1, at(1s, 1s), 1);
+  table.on_send(1, at(1s, 1s));
   const auto error = table.on_error(1);
   CHECK(error.match == ProbeTable::Match::first);
   CHECK(error.transmit_number == 1);
@@ -218,12 +234,12 @@ TEST_CASE("probe table: an error settles without answering", "[stats]") {
 
 TEST_CASE("probe table: a wrapped sequence overwrites the entry and its answer", "[stats]") {
   ProbeTable table;
-  table.on_send(65535, at(1s, 1s), 65535);
-  table.on_send(0, at(2s, 2s), 65536);
+  table.on_send(65535, at(1s, 1s));
+  table.on_send(65536, at(2s, 2s));
   CHECK(table.on_reply(0).match == ProbeTable::Match::first);
   CHECK(table.on_reply(65535).match == ProbeTable::Match::first);
   // 65,536 probes later sequence 0 is reused: fresh, unanswered, new send time.
-  table.on_send(0, at(70000s, 70000s), 131072);
+  table.on_send(131072, at(70000s, 70000s));
   CHECK_FALSE(table.answered(0));
   const auto reused = table.on_reply(0);
   CHECK(reused.match == ProbeTable::Match::first);
