@@ -111,6 +111,8 @@ def print_targets(rows):
     floor_rss, _ = median("single", "peak RSS", "floor")
     uping_flood, flood_label = median("flood", "wall", "uping")
     iputils_flood, _ = median("flood", "wall", "iputils")
+    uping_flood_user, _ = median("flood", "user CPU per echo", "uping")
+    iputils_flood_user, _ = median("flood", "user CPU per echo", "iputils")
     static_size, _ = median("size", "stripped binary", "uping static")
 
     checks = []
@@ -125,6 +127,7 @@ def print_targets(rows):
         ]
     checks += [
         ("flood wall ≤ 0.9× iputils", over(uping_flood, iputils_flood), 0.9, "×"),
+        ("flood user CPU per echo ≤ 1.0× iputils", over(uping_flood_user, iputils_flood_user), 1.0, "×"),
         ("static binary ≤ 2.5 MB stripped", static_size * 1024 / 1e6 if static_size else None, 2.5, " MB"),
     ]
     print("Targets from the issue (medians):")
