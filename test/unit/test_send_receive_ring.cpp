@@ -75,6 +75,20 @@ std::string read_from(int fd) {
   return n < 0 ? std::string("<errno ") + std::to_string(errno) + ">" : std::string(buffer.data(), static_cast<std::size_t>(n));
 }
 
+// A UDP socket bound to 127.0.0.1 on a port the kernel picks; `address` receives where it is.
+int loopback_udp_socket(uping::SocketAddress& address) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  address = {};
+  auto* sin = reinterpret_cast<sockaddr_in*>(&address.storage);
+  sin->sin_family = AF_INET;
+  sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.length = sizeof(sockaddr_in);
+  REQUIRE(::bind(fd, address.get(), address.length) == 0);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address.storage), &address.length) == 0);
+  return fd;
+}
+
 }  // namespace
 
 TEST_CASE("SendReceiveRing: open() agrees with what the kernel allows", "[ring]") {
@@ -159,17 +173,10 @@ TEST_CASE("send_then_receive: a datagram to itself on loopback comes back within
   if (!ring) return;
   // A UDP socket sending to its own address is the loopback case of a ping flood: the datagram
   // is queued on the socket before the send returns.
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
+  uping::SocketAddress self;
+  const int fd = loopback_udp_socket(self);
   const int on = 1;
   REQUIRE(::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0);
-  uping::SocketAddress self;
-  auto* sin = reinterpret_cast<sockaddr_in*>(&self.storage);
-  sin->sin_family = AF_INET;
-  sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  self.length = sizeof(sockaddr_in);
-  REQUIRE(::bind(fd, self.get(), self.length) == 0);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&self.storage), &self.length) == 0);
 
   const std::array<std::uint8_t, 5> packet{'e', 'c', 'h', 'o', '!'};
   std::vector<std::uint8_t> buffer(2048);
@@ -185,15 +192,8 @@ TEST_CASE("send_then_receive: a datagram to itself on loopback comes back within
   CHECK(std::memcmp(&datagram.from.storage, &self.storage, sizeof(sockaddr_in)) == 0);
 
   // And with nothing sent back (a second socket as the destination), the receive finds nothing.
-  const int sink = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  REQUIRE(sink >= 0);
   uping::SocketAddress elsewhere;
-  auto* sink_in = reinterpret_cast<sockaddr_in*>(&elsewhere.storage);
-  sink_in->sin_family = AF_INET;
-  sink_in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  elsewhere.length = sizeof(sockaddr_in);
-  REQUIRE(::bind(sink, elsewhere.get(), elsewhere.length) == 0);
-  REQUIRE(::getsockname(sink, reinterpret_cast<sockaddr*>(&elsewhere.storage), &elsewhere.length) == 0);
+  const int sink = loopback_udp_socket(elsewhere);
   const auto quiet = uping::net::send_then_receive(*ring, fd, packet, elsewhere, buffer, datagram);
   REQUIRE(quiet.has_value());
   CHECK(quiet->send_error == 0);
