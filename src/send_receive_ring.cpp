@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <initializer_list>
 #include <utility>
 
 namespace uping::net {
@@ -199,6 +200,8 @@ std::optional<SendReceiveRing::Outcome> SendReceiveRing::send_then_receive(int f
   // Take it back, keeping whatever it may have received meanwhile, and stop using the ring: the
   // message headers must not outlive this call.
   outcome.ring_unusable = true;
+  outcome.received = -ECANCELED;  // unless the receive completes before the cancel reaches it
+  // An IORING_OP_ASYNC_CANCEL names its target by user_data, carried in the address field.
   push(IORING_OP_ASYNC_CANCEL, -1, reinterpret_cast<const void*>(kReceiveTag), 0, 0, kCancelTag);
   if (!submit(1, 1)) return outcome;
   reap(outcome, got_send, got_receive);
@@ -206,7 +209,6 @@ std::optional<SendReceiveRing::Outcome> SendReceiveRing::send_then_receive(int f
     ring_enter(ring_fd_, 0, 1, IORING_ENTER_GETEVENTS);
     reap(outcome, got_send, got_receive);
   }
-  if (!got_receive) outcome.received = -ECANCELED;
   return outcome;
 }
 
