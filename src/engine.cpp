@@ -286,10 +286,9 @@ class Session {
   int transmit(std::size_t length, std::chrono::nanoseconds sent_monotonic) {
     const std::span<const std::uint8_t> packet(request_.data(), length);
     if (link_receives_ && linked_ && linked_->ring && !linked_->pending) {
-      const auto linked = net::send_then_receive(*linked_->ring, fd_, packet, destination_,
-                                                 linked_->buffer, linked_->datagram);
-      if (linked && linked->ring_unusable) linked_->ring.reset();
-      if (linked) {
+      if (const auto linked = net::send_then_receive(*linked_->ring, fd_, packet, destination_,
+                                                     linked_->buffer, linked_->datagram)) {
+        if (linked->ring_unusable) linked_->ring.reset();
         linked_->status = linked->received;
         linked_->sent_monotonic = sent_monotonic;
         linked_->pending = true;

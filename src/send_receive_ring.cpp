@@ -161,22 +161,24 @@ bool SendReceiveRing::submit(unsigned count, unsigned wait_for) noexcept {
   return false;
 }
 
-int SendReceiveRing::reap(Outcome& outcome, bool& got_send, bool& got_receive) noexcept {
-  unsigned head = *cq_head_;
-  const unsigned tail = load_acquire(cq_tail_);
-  int reaped = 0;
-  for (; head != tail; ++head, ++reaped) {
-    const auto& completion = static_cast<const io_uring_cqe*>(cqes_)[head & cq_mask_];
-    if (completion.user_data == kSendTag) {
-      outcome.sent = completion.res;
-      got_send = true;
-    } else if (completion.user_data == kReceiveTag) {
-      outcome.received = completion.res;
-      got_receive = true;
+void SendReceiveRing::collect(Outcome& outcome, Collected& got, bool Collected::*until) noexcept {
+  for (int wait = 0;; ++wait) {
+    unsigned head = *cq_head_;
+    const unsigned tail = load_acquire(cq_tail_);
+    for (; head != tail; ++head) {
+      const auto& completion = static_cast<const io_uring_cqe*>(cqes_)[head & cq_mask_];
+      if (completion.user_data == kSendTag) {
+        outcome.sent = completion.res;
+        got.send = true;
+      } else if (completion.user_data == kReceiveTag) {
+        outcome.received = completion.res;
+        got.receive = true;
+      }
     }
+    store_release(cq_head_, head);
+    if (got.*until || wait == kMaxWaits) return;
+    ring_enter(ring_fd_, 0, 1, IORING_ENTER_GETEVENTS);
   }
-  store_release(cq_head_, head);
-  return reaped;
 }
 
 std::optional<SendReceiveRing::Outcome> SendReceiveRing::send_then_receive(int fd, const msghdr& request,
@@ -186,15 +188,10 @@ std::optional<SendReceiveRing::Outcome> SendReceiveRing::send_then_receive(int f
   if (!submit(2, 1)) return std::nullopt;
 
   Outcome outcome;
-  bool got_send = false;
-  bool got_receive = false;
-  reap(outcome, got_send, got_receive);
-  for (int wait = 0; !got_send && wait < kMaxWaits; ++wait) {
-    ring_enter(ring_fd_, 0, 1, IORING_ENTER_GETEVENTS);
-    reap(outcome, got_send, got_receive);
-  }
-  if (got_receive) return outcome;
-  if (!got_send) return std::nullopt;  // cannot happen with a non-blocking send; never reuse the ring then
+  Collected got;
+  collect(outcome, got, &Collected::send);
+  if (got.receive) return outcome;
+  if (!got.send) return std::nullopt;  // cannot happen with a non-blocking send; never reuse the ring then
 
   // The receive is still pending: this kernel parks a MSG_DONTWAIT receive instead of failing it.
   // Take it back, keeping whatever it may have received meanwhile, and stop using the ring: the
@@ -204,11 +201,7 @@ std::optional<SendReceiveRing::Outcome> SendReceiveRing::send_then_receive(int f
   // An IORING_OP_ASYNC_CANCEL names its target by user_data, carried in the address field.
   push(IORING_OP_ASYNC_CANCEL, -1, reinterpret_cast<const void*>(kReceiveTag), 0, 0, kCancelTag);
   if (!submit(1, 1)) return outcome;
-  reap(outcome, got_send, got_receive);
-  for (int wait = 0; !got_receive && wait < kMaxWaits; ++wait) {
-    ring_enter(ring_fd_, 0, 1, IORING_ENTER_GETEVENTS);
-    reap(outcome, got_send, got_receive);
-  }
+  collect(outcome, got, &Collected::receive);
   return outcome;
 }
 

@@ -334,7 +334,7 @@ std::optional<LinkedSend> send_then_receive(SendReceiveRing& ring, int fd, std::
     result.received = ReceiveStatus::empty;  // nothing waiting, or nothing asked for after a failed send
   } else {
     result.received = ReceiveStatus::failed;
-    result.receive_error = -outcome->received;
+    errno = -outcome->received;
   }
   return result;
 }

@@ -132,10 +132,11 @@ void ProbeTable::on_send(std::uint64_t transmit_number, const Instant& at) noexc
   latest_transmit_ = transmit_number;
 }
 
-ProbeTable::Lookup ProbeTable::lookup(Match match, std::uint16_t sequence) const noexcept {
+ProbeTable::Lookup ProbeTable::lookup(std::uint16_t sequence) const noexcept {
+  if (!sent_.test(sequence)) return Lookup{};
   const Entry& entry = entries_[sequence];
   Lookup result;
-  result.match = match;
+  result.match = answered_.test(sequence) ? Match::duplicate : Match::first;
   result.sent.wall = std::chrono::nanoseconds(entry.wall_ns);
   result.sent.monotonic = std::chrono::nanoseconds(entry.monotonic_ns);
   result.transmit_number = latest_transmit_ - static_cast<std::uint16_t>(latest_transmit_ - sequence);
@@ -143,21 +144,15 @@ ProbeTable::Lookup ProbeTable::lookup(Match match, std::uint16_t sequence) const
 }
 
 ProbeTable::Lookup ProbeTable::on_reply(std::uint16_t sequence) noexcept {
-  if (!sent_.test(sequence)) return Lookup{};
-  const Match match = answered_.test(sequence) ? Match::duplicate : Match::first;
-  answered_.set(sequence);
-  return lookup(match, sequence);
+  const Lookup result = lookup(sequence);
+  if (result.match != Match::unknown) answered_.set(sequence);
+  return result;
 }
 
-ProbeTable::Lookup ProbeTable::on_error(std::uint16_t sequence) noexcept {
-  if (!sent_.test(sequence)) return Lookup{};
-  return lookup(answered_.test(sequence) ? Match::duplicate : Match::first, sequence);
-}
+// An error leaves the answered flag as it is: peek and on_error read the same record.
+ProbeTable::Lookup ProbeTable::on_error(std::uint16_t sequence) const noexcept { return lookup(sequence); }
 
-ProbeTable::Lookup ProbeTable::peek(std::uint16_t sequence) const noexcept {
-  if (!sent_.test(sequence)) return Lookup{};
-  return lookup(answered_.test(sequence) ? Match::duplicate : Match::first, sequence);
-}
+ProbeTable::Lookup ProbeTable::peek(std::uint16_t sequence) const noexcept { return lookup(sequence); }
 
 bool ProbeTable::answered(std::uint16_t sequence) const noexcept {
   return answered_.test(sequence);

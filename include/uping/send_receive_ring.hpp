@@ -54,8 +54,13 @@ class SendReceiveRing {
   bool submit(unsigned count, unsigned wait_for) noexcept;
   void push(std::uint8_t opcode, int fd, const void* message, std::uint32_t message_flags, std::uint8_t sqe_flags,
             std::uint64_t tag) noexcept;
-  // Moves every completion into `outcome`; returns how many there were.
-  int reap(Outcome& outcome, bool& got_send, bool& got_receive) noexcept;
+  struct Collected {
+    bool send = false;
+    bool receive = false;
+  };
+  // Moves completions into `outcome`, waiting for more until `got.*until` (a bounded number of
+  // waits: a signal can end each one).
+  void collect(Outcome& outcome, Collected& got, bool Collected::*until) noexcept;
 
   int ring_fd_ = -1;
   Mapping rings_;        // the submission and completion rings (one mapping when the kernel shares them)

@@ -196,8 +196,7 @@ class SendReceiveRing;  // uping/send_receive_ring.hpp
 // What a send made through a SendReceiveRing did, and the receive that followed it.
 struct LinkedSend {
   int send_error = 0;  // the send's errno; 0 when the packet left
-  ReceiveStatus received = ReceiveStatus::empty;  // as receive_datagram() would have said it
-  int receive_error = 0;                          // the errno of a `failed` receive
+  ReceiveStatus received = ReceiveStatus::empty;  // as receive_datagram() would have said it; `failed` leaves errno set
   bool ring_unusable = false;                     // see SendReceiveRing::Outcome
 };
 

@@ -108,7 +108,7 @@ class ProbeTable {
   // An ICMP error settles the probe without answering it (as iputils: it leaves the received
   // bit clear, so a later reply to the same sequence is counted as received, not as a DUP, and
   // -O still reports it as unanswered). `duplicate` when the sequence was already answered.
-  Lookup on_error(std::uint16_t sequence) noexcept;
+  Lookup on_error(std::uint16_t sequence) const noexcept;
   // The probe's record without settling it (a reply with a bad checksum): `first` or
   // `duplicate` as on_reply would say, `unknown` for a sequence never sent.
   Lookup peek(std::uint16_t sequence) const noexcept;
@@ -123,7 +123,7 @@ class ProbeTable {
     std::int64_t wall_ns;
     std::int64_t monotonic_ns;
   };
-  Lookup lookup(Match match, std::uint16_t sequence) const noexcept;
+  Lookup lookup(std::uint16_t sequence) const noexcept;  // the record as it stands, `unknown` if never sent
   std::unique_ptr<Entry[]> entries_;
   // Probes are numbered in sending order and each overwrites its sequence's entry, so the probe
   // an entry belongs to is the latest one with that sequence: no need to store its number.
