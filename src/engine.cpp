@@ -12,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -30,6 +31,7 @@
 #include "uping/send_receive_ring.hpp"
 #include "uping/socket.hpp"
 #include "uping/stats.hpp"
+#include "uping/stdout_writer.hpp"
 
 namespace uping {
 namespace {
@@ -64,28 +66,17 @@ std::string_view family_name(icmp::Family family) {
 // anything goes to stderr so that the two streams keep their order.
 class Output {
  public:
-  void add(std::string_view text) { pending_ += text; }
+  void add(std::string_view text) { writer_ += text; }
   // A reply line formatted straight into the pending text: no allocation once it has grown.
-  void add_reply(const report::Reply& reply) { report::append_reply_line(pending_, reply); }
+  void add_reply(const report::Reply& reply) { report::append_reply_line(writer_.pending(), reply); }
   void flush() {
-    std::size_t done = 0;
-    while (done < pending_.size()) {
-      const ssize_t n = ::write(STDOUT_FILENO, pending_.data() + done, pending_.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        const int error = errno;
-        pending_.clear();
-        throw OutputError{error};
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    pending_.clear();
+    if (const int error = writer_.flush()) throw OutputError{error};
   }
-  bool empty() const { return pending_.empty(); }
-  std::size_t size() const { return pending_.size(); }
+  bool empty() const { return writer_.empty(); }
+  std::size_t size() const { return writer_.size(); }
 
  private:
-  std::string pending_;
+  StdoutWriter writer_;
 };
 
 // Everything run_ping learns before the Session starts.
@@ -870,14 +861,8 @@ int run_ping(const Options& options) {
   try {
     return run_ping_unguarded(options);
   } catch (const OutputError& failure) {
-    if (failure.error == EPIPE) {
-      // The reader went away (`uping ... | head -1`) and SIGPIPE is ignored in this process:
-      // end as quietly as the default SIGPIPE would have.
-      std::signal(SIGPIPE, SIG_DFL);
-      std::raise(SIGPIPE);
-    }
-    log::error(std::string("write error: ") + std::strerror(failure.error));
-    return kExitError;
+    // As iputils: a reader that went away ends the run silently, any other failure exits 1.
+    return report_write_error(failure.error, EXIT_FAILURE, BrokenPipe::quiet);
   }
 }
 

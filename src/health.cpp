@@ -20,6 +20,7 @@
 #include "uping/prober.hpp"
 #include "uping/report.hpp"
 #include "uping/resolve.hpp"
+#include "uping/stdout_writer.hpp"
 
 namespace uping::health {
 namespace {
@@ -261,9 +262,11 @@ class Check {
       return judge(outcome, options_, true) == Verdict::healthy;
     });
     if (!options_.quiet) {
-      const std::string text = verdict_report(outcomes_, options_);
-      std::fwrite(text.data(), 1, text.size(), stdout);
-      std::fflush(stdout);
+      // A report that cannot be written is a failed check, even a broken pipe: health mode's exit
+      // code stays 0 or 1, never a signal.
+      if (const int error = write_stdout(verdict_report(outcomes_, options_))) {
+        return report_write_error(error, kUnhealthy, BrokenPipe::reported, "--health: ");
+      }
     }
     return all_healthy ? kHealthy : kUnhealthy;
   }

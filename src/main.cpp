@@ -3,13 +3,16 @@
 
 #include <clocale>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "uping/diagnose.hpp"
 #include "uping/engine.hpp"
 #include "uping/health.hpp"
+#include "uping/log.hpp"
 #include "uping/options.hpp"
+#include "uping/stdout_writer.hpp"
 #include "uping/sweep.hpp"
 
 namespace {
@@ -30,26 +33,38 @@ bool names_may_be_international(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything is opened: a closed stdout must not become the ICMP socket.
+  uping::guard_standard_descriptors();
   const std::vector<std::string> args(argv, argv + argc);
+  if (!args.empty() && !args[0].empty()) uping::log::set_program_name(args[0]);
   // Only the character set follows the user's locale, and only when a name may need it: loading
   // it maps the locale's LC_CTYPE and the gconv cache (156 KiB of resident memory with C.UTF-8).
   // Numbers are read and printed in the C locale, as iputils prints them.
   if (names_may_be_international(args)) std::setlocale(LC_CTYPE, "");
+  using uping::BrokenPipe;
+  using uping::report_write_error;
+  using uping::write_stdout;
   if (argc == 2 && args[1] == "--diagnose") {
     const uping::DiagnosisFacts facts = uping::gather_diagnosis_facts();
-    std::fputs(uping::diagnosis_report(facts).c_str(), stdout);
+    if (const int error = write_stdout(uping::diagnosis_report(facts))) {
+      return report_write_error(error, 2, BrokenPipe::quiet);
+    }
     return uping::can_ping_unprivileged(facts) ? 0 : 1;
   }
   if (uping::health::requested(args)) {
     const uping::health::HealthParse parsed = uping::health::parse_command_line(args);
-    std::fputs(parsed.out.c_str(), stdout);
+    if (const int error = write_stdout(parsed.out)) {
+      return report_write_error(error, uping::health::kUnhealthy, BrokenPipe::reported, "--health: ");
+    }
     std::fputs(parsed.err.c_str(), stderr);
     if (!parsed.options) return parsed.exit_code;
     return uping::health::run(*parsed.options);
   }
   if (uping::sweep::requested(args)) {
     const uping::sweep::SweepParse parsed = uping::sweep::parse_command_line(args);
-    std::fputs(parsed.out.c_str(), stdout);
+    if (const int error = write_stdout(parsed.out)) {
+      return report_write_error(error, uping::sweep::kError, BrokenPipe::quiet);
+    }
     std::fputs(parsed.err.c_str(), stderr);
     if (!parsed.options) return parsed.exit_code;
     return uping::sweep::run(*parsed.options);
@@ -57,9 +72,9 @@ int main(int argc, char** argv) {
   // iputils decides its user limits (-l above 3) by the real uid, not by capabilities.
   const uping::ParseResult parsed = uping::parse_command_line(args, getuid() == 0);
   // Warnings (iputils' "option argument contains garbage") and -p's PATTERN line come with
-  // options to run; stdout first, as iputils printed it while parsing.
-  std::fputs(parsed.out.c_str(), stdout);
-  std::fflush(stdout);
+  // options to run; stdout first, as iputils printed it while parsing. A failed write exits 1,
+  // as iputils' does.
+  if (const int error = write_stdout(parsed.out)) return report_write_error(error, EXIT_FAILURE, BrokenPipe::quiet);
   std::fputs(parsed.err.c_str(), stderr);
   if (!parsed.options) return parsed.exit_code;
   return uping::run_ping(*parsed.options);

@@ -23,6 +23,7 @@
 #include "uping/prober.hpp"
 #include "uping/report.hpp"
 #include "uping/resolve.hpp"
+#include "uping/stdout_writer.hpp"
 #include "uping/sweep_output.hpp"
 #include "uping/targets.hpp"
 
@@ -130,6 +131,8 @@ class Sweep {
     pump();
     if (!finished_) io_.run();
     flush();
+    // A reader that went away (`| head`) ends the sweep as quietly as it ends a ping.
+    if (write_error_ != 0) return report_write_error(write_error_, kError, BrokenPipe::quiet);
     return exit_code_;
   }
 
@@ -472,11 +475,15 @@ class Sweep {
     io_.stop();
   }
 
+  // Output that cannot be written stops the run: probing on would only produce more lost results.
   void flush() {
     if (out_.empty()) return;
-    std::fwrite(out_.data(), 1, out_.size(), stdout);
-    std::fflush(stdout);
-    out_.clear();
+    if (write_error_ != 0) {
+      out_.pending().clear();  // stdout has failed once: nothing more is written to it
+      return;
+    }
+    write_error_ = out_.flush();
+    if (write_error_ != 0) finish(StopReason::interrupted);
   }
 
   const SweepOptions& options_;
@@ -508,7 +515,8 @@ class Sweep {
   StopReason stopping_for_ = StopReason::complete;
   bool finished_ = false;
   int exit_code_ = kError;
-  std::string out_;
+  StdoutWriter out_;
+  int write_error_ = 0;  // errno of the first failed stdout write
   std::string printable_text_;
 };
 

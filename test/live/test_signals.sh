@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Signals and output failures: SIGINT ends a run with the statistics, SIGQUIT prints the progress
 # line on stderr and the run goes on, a reader that goes away ends uping quietly, and a full
-# stdout is a clear error with exit 2.
+# stdout is a clear error with exit 1 (as iputils).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 live_init
 
@@ -81,9 +81,9 @@ capture headign run_unpriv "$ns" bash -c "trap '' PIPE; '$UPING_BIN' -c 100 -i 0
 check_empty headign err "| head -1 with SIGPIPE ignored: nothing on stderr"
 check_within headign 0 3000 "| head -1 with SIGPIPE ignored: ends early"
 
-# stdout on a full device: one clear line, exit 2.
+# stdout on a full device: one clear line, exit 1 (as iputils).
 capture full run_unpriv "$ns" bash -c "exec '$UPING_BIN' -c 2 -i 0.2 127.0.0.1 >/dev/full"
-check_rc full 2 "stdout on /dev/full"
+check_rc full 1 "stdout on /dev/full"
 check_line full err "ping: write error: No space left on device" "stdout on /dev/full"
 
 live_done
