@@ -18,6 +18,14 @@ std::optional<double> parse_c_number(const std::string& text) noexcept {
 }
 
 std::optional<std::string> parse_arguments(CLI::App& app, const std::vector<std::string>& args) {
+  // CLI11 reads "--rate=" as "--rate" and takes the next word as its value: an empty value is
+  // refused here, as "--rate ''" is by the callers.
+  for (std::size_t i = 1; i < args.size() && args[i] != "--"; ++i) {
+    const std::string& arg = args[i];
+    if (arg.size() > 3 && arg.starts_with("--") && arg.ends_with('=') && arg.find('=') == arg.size() - 1) {
+      return "invalid " + arg.substr(0, arg.size() - 1) + " '': an empty value";
+    }
+  }
   try {
     // CLI11 takes the arguments last first, without the program name.
     std::vector<std::string> reversed(args.rbegin(), args.rend());

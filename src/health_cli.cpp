@@ -72,12 +72,14 @@ HealthParse parse_command_line(const std::vector<std::string>& args) {
   app.add_flag("-6", v6);
   app.add_flag("-q", options.quiet);
   app.add_flag("-n", options.numeric);
-  app.add_option("-w,--deadline", deadline);
-  app.add_option("-i,--interval", interval);
-  app.add_option("--max-rtt", max_rtt);
-  app.add_option("--min-replies", min_replies);
-  app.add_option("-s", size);
-  app.add_option("-t", ttl);
+  // Whether an option was given is CLI11's count, never the text: an empty value (`-w "$UNSET"`)
+  // is a bad value, not a missing option.
+  const CLI::Option* deadline_given = app.add_option("-w,--deadline", deadline);
+  const CLI::Option* interval_given = app.add_option("-i,--interval", interval);
+  const CLI::Option* max_rtt_given = app.add_option("--max-rtt", max_rtt);
+  const CLI::Option* min_replies_given = app.add_option("--min-replies", min_replies);
+  const CLI::Option* size_given = app.add_option("-s", size);
+  const CLI::Option* ttl_given = app.add_option("-t", ttl);
   app.add_option("targets", options.targets);
   // CLI11's message is clear enough, but its exit codes are not ours.
   if (const auto error = cli::parse_arguments(app, args)) return misconfigured(*error);
@@ -89,34 +91,34 @@ HealthParse parse_command_line(const std::vector<std::string>& args) {
   if (v4 && v6) return misconfigured("only one of -4 and -6 may be given");
   if (v4) options.family = icmp::Family::v4;
   if (v6) options.family = icmp::Family::v6;
-  if (!deadline.empty()) {
+  if (deadline_given->count() > 0) {
     const auto seconds = parse_decimal(deadline, 0.001, 3600);
     if (!seconds) return misconfigured("invalid deadline '" + deadline + "': seconds, 0.001 to 3600");
     options.deadline = to_micros(*seconds);
   }
-  if (!interval.empty()) {
+  if (interval_given->count() > 0) {
     const auto seconds = parse_decimal(interval, 0.002, 3600);
     if (!seconds) return misconfigured("invalid interval '" + interval + "': seconds, 0.002 to 3600");
     options.interval = to_micros(*seconds);
   }
-  if (!max_rtt.empty()) {
+  if (max_rtt_given->count() > 0) {
     const auto ms = parse_decimal(max_rtt, 0.001, 3600000);
     if (!ms) return misconfigured("invalid --max-rtt '" + max_rtt + "': milliseconds, more than 0");
     options.max_rtt = to_micros(*ms, 1e3).count();
   }
-  if (!min_replies.empty()) {
+  if (min_replies_given->count() > 0) {
     const auto count = parse_decimal(min_replies, 1, 1000);
     if (!count || std::floor(*count) != *count)
       return misconfigured("invalid --min-replies '" + min_replies + "': a whole number, 1 to 1000");
     options.min_replies = static_cast<std::uint32_t>(*count);
   }
-  if (!size.empty()) {
+  if (size_given->count() > 0) {
     const auto bytes = parse_decimal(size, 0, 65507);
     if (!bytes || std::floor(*bytes) != *bytes)
       return misconfigured("invalid -s '" + size + "': a whole number, 0 to 65507");
     options.payload_size = static_cast<std::size_t>(*bytes);
   }
-  if (!ttl.empty()) {
+  if (ttl_given->count() > 0) {
     const auto hops = parse_decimal(ttl, 1, 255);
     if (!hops || std::floor(*hops) != *hops)
       return misconfigured("invalid -t '" + ttl + "': a whole number, 1 to 255");

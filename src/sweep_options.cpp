@@ -114,16 +114,18 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   app.add_flag("--unreachable", unreachable);
   // One range per -g: without allow_extra_args(false) CLI11 would swallow the targets after it.
   app.add_option("-g,--generate", generate)->type_size(1)->allow_extra_args(false)->take_all();
-  app.add_option("--file", file);
-  app.add_option("-c", count);
-  app.add_option("-i", interval);
-  app.add_option("-W", timeout);
-  app.add_option("-w", deadline);
-  app.add_option("--rate", rate);
-  app.add_option("-s", size);
-  app.add_option("-t", ttl);
-  app.add_option("-x,--reachable", reachable);
-  app.add_option("-X", stop_reachable);
+  // Whether an option was given is CLI11's count, never the text: an empty value (`-x "$UNSET"`)
+  // is a bad value, not a missing option.
+  const CLI::Option* file_given = app.add_option("--file", file);
+  const CLI::Option* count_given = app.add_option("-c", count);
+  const CLI::Option* interval_given = app.add_option("-i", interval);
+  const CLI::Option* timeout_given = app.add_option("-W", timeout);
+  const CLI::Option* deadline_given = app.add_option("-w", deadline);
+  const CLI::Option* rate_given = app.add_option("--rate", rate);
+  const CLI::Option* size_given = app.add_option("-s", size);
+  const CLI::Option* ttl_given = app.add_option("-t", ttl);
+  const CLI::Option* reachable_given = app.add_option("-x,--reachable", reachable);
+  const CLI::Option* stop_reachable_given = app.add_option("-X", stop_reachable);
   app.add_option("targets", options.targets);
   // CLI11's words are clear enough; its exit codes are not ours.
   if (const auto error = cli::parse_arguments(app, args)) {
@@ -156,22 +158,25 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
       return failed(target + ": a range needs -g (-g " + target + ")");
     }
   }
-  if (!file.empty()) options.file = file;
+  if (file_given->count() > 0) {
+    if (file.empty()) return failed("invalid --file '': a file name, or - for standard input");
+    options.file = file;
+  }
   if (options.targets.empty() && options.ranges.empty() && !options.file) {
     return failed("no target given (see " + options.program_name + " --help)");
   }
 
-  const auto whole = [&](const std::string& text, std::string_view option, double min, double max,
-                         auto& into) -> std::optional<std::string> {
-    if (text.empty()) return std::nullopt;
+  const auto whole = [&](const CLI::Option* given, const std::string& text, std::string_view option, double min,
+                         double max, auto& into) -> std::optional<std::string> {
+    if (given->count() == 0) return std::nullopt;
     auto parsed = parse_whole(text, option, min, max);
     if (auto* message = std::get_if<std::string>(&parsed)) return *message;
     into = static_cast<std::remove_reference_t<decltype(into)>>(std::get<std::uint64_t>(parsed));
     return std::nullopt;
   };
-  const auto decimal = [&](const std::string& text, std::string_view option, double min, double max,
-                           std::string_view unit, auto&& apply) -> std::optional<std::string> {
-    if (text.empty()) return std::nullopt;
+  const auto decimal = [&](const CLI::Option* given, const std::string& text, std::string_view option, double min,
+                           double max, std::string_view unit, auto&& apply) -> std::optional<std::string> {
+    if (given->count() == 0) return std::nullopt;
     auto parsed = parse_number(text, option, min, max, unit);
     if (auto* message = std::get_if<std::string>(&parsed)) return *message;
     apply(std::get<double>(parsed));
@@ -182,28 +187,28 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   int hops = 0;
   const std::size_t max_size = options.family == icmp::Family::v6 ? 65527 : 65507;
   std::optional<std::string> problem;
-  if (!problem) problem = whole(count, "-c", 1, kMaxCount, options.count);
-  if (!problem) problem = decimal(interval, "-i", 0.002, 3600, "seconds, 0.002 to 3600",
+  if (!problem) problem = whole(count_given, count, "-c", 1, kMaxCount, options.count);
+  if (!problem) problem = decimal(interval_given, interval, "-i", 0.002, 3600, "seconds, 0.002 to 3600",
                                   [&](double v) { options.interval = seconds(v); });
-  if (!problem) problem = decimal(timeout, "-W", 0.001, 3600, "seconds, 0.001 to 3600",
+  if (!problem) problem = decimal(timeout_given, timeout, "-W", 0.001, 3600, "seconds, 0.001 to 3600",
                                   [&](double v) { options.timeout = seconds(v); });
-  if (!problem) problem = decimal(deadline, "-w", 0.001, 1e6, "seconds, 0.001 to 1000000",
+  if (!problem) problem = decimal(deadline_given, deadline, "-w", 0.001, 1e6, "seconds, 0.001 to 1000000",
                                   [&](double v) { options.deadline = seconds(v); });
-  if (!problem) problem = decimal(rate, "--rate", 0, 1e7, "probes per second, 0 (no limit) or 1 to 10000000",
+  if (!problem) problem = decimal(rate_given, rate, "--rate", 0, 1e7, "probes per second, 0 (no limit) or 1 to 10000000",
                                   [&](double v) { options.rate = v; });
   if (!problem && options.rate > 0 && options.rate < 1) problem = "invalid --rate '" + rate + "': probes per second, 0 (no limit) or 1 to 10000000";
-  if (!problem) problem = whole(size, "-s", 0, static_cast<double>(max_size), options.payload_size);
-  if (!problem && !ttl.empty()) {
-    problem = whole(ttl, "-t", 1, 255, hops);
+  if (!problem) problem = whole(size_given, size, "-s", 0, static_cast<double>(max_size), options.payload_size);
+  if (!problem && ttl_given->count() > 0) {
+    problem = whole(ttl_given, ttl, "-t", 1, 255, hops);
     if (!problem) options.ttl = hops;
   }
-  if (!problem && !reachable.empty() && !stop_reachable.empty()) problem = "-x and -X exclude each other";
-  if (!problem && !reachable.empty()) {
-    problem = whole(reachable, "-x", 1, 1e15, reachable_count);
+  if (!problem && reachable_given->count() > 0 && stop_reachable_given->count() > 0) problem = "-x and -X exclude each other";
+  if (!problem && reachable_given->count() > 0) {
+    problem = whole(reachable_given, reachable, "-x", 1, 1e15, reachable_count);
     if (!problem) options.reachable = reachable_count;
   }
-  if (!problem && !stop_reachable.empty()) {
-    problem = whole(stop_reachable, "-X", 1, 1e15, reachable_count);
+  if (!problem && stop_reachable_given->count() > 0) {
+    problem = whole(stop_reachable_given, stop_reachable, "-X", 1, 1e15, reachable_count);
     if (!problem) {
       options.reachable = reachable_count;
       options.stop_when_reachable = true;

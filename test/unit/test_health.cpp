@@ -77,6 +77,29 @@ TEST_CASE("every health misconfiguration exits 1 with one line", "[health]") {
   }
 }
 
+TEST_CASE("an empty value is a bad value, not a missing option", "[health]") {
+  // `--max-rtt "$UNSET"` must not pass every reply.
+  for (const std::string option : {"-w", "-i", "--max-rtt", "--min-replies", "-s", "-t"}) {
+    for (const bool joined : {false, true}) {
+      std::vector<std::string> args = {"--health"};
+      if (joined && option.starts_with("--")) {
+        args.push_back(option + "=");
+      } else {
+        args.push_back(option);
+        args.push_back("");
+      }
+      args.push_back("h");
+      const auto result = parse(args);
+      INFO(option << (joined ? "=" : " ''") << " gave: " << result.err);
+      CHECK_FALSE(result.options);
+      CHECK(result.exit_code == kUnhealthy);
+      CHECK_THAT(result.err, Catch::StartsWith("uping: --health: invalid "));
+      CHECK_THAT(result.err, Catch::Contains("''"));
+      CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+    }
+  }
+}
+
 TEST_CASE("help goes to stdout and exits 0", "[health]") {
   const auto result = parse({"--health", "--help"});
   CHECK_FALSE(result.options);

@@ -145,6 +145,22 @@ TEST_CASE("sweep command-line errors exit 2 with one line", "[sweep]") {
   CHECK_THAT(parse({"198.51.100.0/24", "a"}).err, Catch::Contains("needs -g"));
 }
 
+TEST_CASE("an empty sweep value is a bad value, not a missing option", "[sweep]") {
+  // `-x ""` must not fall back to "all must answer", `-w ""` must not mean "no deadline".
+  for (const std::string option : {"-c", "-i", "-W", "-w", "--rate", "-s", "-t", "-x", "-X", "--file"}) {
+    const auto result = parse({option, "", "a", "b"});
+    INFO(option << " '' gave: " << result.err);
+    CHECK_FALSE(result.options);
+    CHECK(result.exit_code == kError);
+    CHECK(result.err.rfind("uping: ", 0) == 0);
+    CHECK_THAT(result.err, Catch::Contains("''"));
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+  }
+  const auto joined = parse({"--rate=", "a", "b"});
+  CHECK_FALSE(joined.options);
+  CHECK(joined.exit_code == kError);
+}
+
 TEST_CASE("sweep --help goes to stdout and exits 0", "[sweep]") {
   const auto help = parse({"--help", "--json"});
   CHECK_FALSE(help.options);
