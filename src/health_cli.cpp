@@ -5,6 +5,7 @@
 
 #include "cli_parse.hpp"
 #include "uping/health.hpp"
+#include "uping/options.hpp"
 
 namespace uping::health {
 namespace {
@@ -88,6 +89,10 @@ HealthParse parse_command_line(const std::vector<std::string>& args) {
     result.exit_code = kHealthy;
     return result;
   }
+  // ping4 / ping6 count as -4 / -6, as for a ping.
+  const auto implied = family_implied_by_name(options.program_name);
+  if (implied == icmp::Family::v4) v4 = true;
+  if (implied == icmp::Family::v6) v6 = true;
   if (v4 && v6) return misconfigured("only one of -4 and -6 may be given");
   if (v4) options.family = icmp::Family::v4;
   if (v6) options.family = icmp::Family::v6;

@@ -438,9 +438,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
   };
   Options options;
   if (!args.empty() && !args[0].empty()) options.program_name = args[0];
-  const std::string_view invoked_as = basename_of(options.program_name);
-  if (invoked_as == "ping4" || invoked_as == "uping4") options.family = icmp::Family::v4;
-  if (invoked_as == "ping6" || invoked_as == "uping6") options.family = icmp::Family::v6;
+  options.family = family_implied_by_name(options.program_name);
 
   const GetoptScan scan = scan_like_getopt(args);
 
@@ -509,6 +507,13 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
   result.options = std::move(options);
   result.err = warnings;
   return with_out(result);
+}
+
+std::optional<icmp::Family> family_implied_by_name(std::string_view program_name) {
+  const std::string_view invoked_as = basename_of(program_name);
+  if (invoked_as == "ping4" || invoked_as == "uping4") return icmp::Family::v4;
+  if (invoked_as == "ping6" || invoked_as == "uping6") return icmp::Family::v6;
+  return std::nullopt;
 }
 
 std::string usage_text(std::string_view program_name) {

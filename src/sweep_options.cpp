@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "cli_parse.hpp"
+#include "uping/options.hpp"
 #include "uping/stats.hpp"
 
 namespace uping::sweep {
@@ -136,6 +137,10 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
     return result;
   }
 
+  // ping4 / ping6 count as -4 / -6, as for a ping.
+  const auto implied = family_implied_by_name(options.program_name);
+  if (implied == icmp::Family::v4) v4 = true;
+  if (implied == icmp::Family::v6) v6 = true;
   if (v4 && v6) return failed("only one -4 or -6 option may be specified");
   if (v4) options.family = icmp::Family::v4;
   if (v6) options.family = icmp::Family::v6;

@@ -77,6 +77,10 @@ struct ParseResult {
   int exit_code = kExitOk;
 };
 
+// The family the program's name implies: ping4 / uping4 IPv4, ping6 / uping6 IPv6 (argv[0]'s last
+// component), as if -4 / -6 had been given. Every mode applies it; the other flag is a conflict.
+std::optional<icmp::Family> family_implied_by_name(std::string_view program_name);
+
 // `real_uid_is_root` is what iputils checks while parsing (-l above 3 is refused to users).
 ParseResult parse_command_line(const std::vector<std::string>& args, bool real_uid_is_root = false);
 

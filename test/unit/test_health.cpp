@@ -100,6 +100,22 @@ TEST_CASE("an empty value is a bad value, not a missing option", "[health]") {
   }
 }
 
+TEST_CASE("ping4 / ping6 imply -4 / -6 in health mode", "[health]") {
+  const auto as_ping6 = parse_command_line({"/usr/bin/ping6", "--health", "127.0.0.1"});
+  REQUIRE(as_ping6.options);
+  CHECK(as_ping6.options->family == uping::icmp::Family::v6);
+  const auto as_uping4 = parse_command_line({"uping4", "--health", "-4", "::1"});
+  REQUIRE(as_uping4.options);
+  CHECK(as_uping4.options->family == uping::icmp::Family::v4);
+  const auto plain = parse_command_line({"uping", "--health", "::1"});
+  REQUIRE(plain.options);
+  CHECK_FALSE(plain.options->family);
+  const auto conflict = parse_command_line({"ping4", "--health", "-6", "::1"});
+  CHECK_FALSE(conflict.options);
+  CHECK(conflict.exit_code == kUnhealthy);
+  CHECK(conflict.err == "ping4: --health: only one of -4 and -6 may be given\n");
+}
+
 TEST_CASE("help goes to stdout and exits 0", "[health]") {
   const auto result = parse({"--health", "--help"});
   CHECK_FALSE(result.options);

@@ -161,6 +161,23 @@ TEST_CASE("an empty sweep value is a bad value, not a missing option", "[sweep]"
   CHECK(joined.exit_code == kError);
 }
 
+TEST_CASE("ping4 / ping6 imply -4 / -6 in sweep mode", "[sweep]") {
+  const auto as_ping4 = parse_command_line({"/bin/ping4", "::1", "127.0.0.1"});
+  REQUIRE(as_ping4.options);
+  CHECK(as_ping4.options->family == uping::icmp::Family::v4);
+  const auto as_ping6 = parse_command_line({"ping6", "-6", "a", "b"});
+  REQUIRE(as_ping6.options);
+  CHECK(as_ping6.options->family == uping::icmp::Family::v6);
+  // A range of the other family is refused as it is with -6.
+  const auto range = parse_command_line({"ping6", "-g", "198.51.100.0/30"});
+  CHECK_FALSE(range.options);
+  CHECK(range.exit_code == kError);
+  const auto conflict = parse_command_line({"ping6", "-4", "a", "b"});
+  CHECK_FALSE(conflict.options);
+  CHECK(conflict.exit_code == kError);
+  CHECK(conflict.err == "ping6: only one -4 or -6 option may be specified\n");
+}
+
 TEST_CASE("sweep --help goes to stdout and exits 0", "[sweep]") {
   const auto help = parse({"--help", "--json"});
   CHECK_FALSE(help.options);
