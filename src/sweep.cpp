@@ -7,8 +7,6 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <fstream>
-#include <iostream>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
@@ -94,11 +92,12 @@ struct DueProbe {
 
 class Sweep {
  public:
-  Sweep(const SweepOptions& options, std::istream* file)
+  Sweep(const SweepOptions& options, targets::TargetFile* file)
       : options_(options),
         timing_(options.payload_size >= icmp::kTimestampSize),
         interval_(std::chrono::duration_cast<Clock::duration>(options.interval)),
-        stream_(options.targets, options.ranges, file),
+        stream_(options.targets, options.ranges, file != nullptr ? &file->stream() : nullptr,
+                file != nullptr ? file->name() : std::string()),
         prober_(io_, prober_settings(options), events()),
         pace_timer_(io_),
         deadline_timer_(io_),
@@ -128,8 +127,13 @@ class Sweep {
         if (!ec) finish(StopReason::deadline);
       });
     }
-    pump();
-    if (!finished_) io_.run();
+    try {
+      pump();
+      if (!finished_) io_.run();
+    } catch (const targets::InputError&) {
+      flush();  // what was found before the bad line is not lost; the caller reports the error
+      throw;
+    }
     flush();
     // A reader that went away (`| head`) ends the sweep as quietly as it ends a ping.
     if (write_error_ != 0) return report_write_error(write_error_, kError, BrokenPipe::quiet);
@@ -524,22 +528,17 @@ class Sweep {
 
 int run(const SweepOptions& options) {
   log::set_program_name(options.program_name);
-  std::ifstream file;
-  std::istream* lines = nullptr;
+  std::optional<targets::TargetFile> file;
   if (options.file) {
-    if (*options.file == "-") {
-      lines = &std::cin;
-    } else {
-      file.open(*options.file);
-      if (!file) {
-        log::error(*options.file + ": " + std::strerror(errno));
-        return kError;
-      }
-      lines = &file;
+    auto opened = targets::open_target_file(*options.file);
+    if (const auto* refusal = std::get_if<std::string>(&opened)) {
+      log::error(*refusal);
+      return kError;
     }
+    file = std::move(std::get<targets::TargetFile>(opened));
   }
   try {
-    Sweep sweep(options, lines);
+    Sweep sweep(options, file ? &*file : nullptr);
     return sweep.run();
   } catch (const std::exception& error) {
     log::error(error.what());

@@ -1,10 +1,16 @@
 #include "uping/targets.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iostream>
 
 namespace uping::targets {
 namespace {
@@ -179,20 +185,60 @@ std::optional<IpAddress> RangeWalker::next() noexcept {
   return current;
 }
 
+void LineReader::refuse(std::string_view why) const {
+  throw InputError(source_ + ": line " + std::to_string(line_number_) + ": " + std::string(why));
+}
+
 std::optional<std::string> LineReader::next() {
-  std::string line;
-  while (std::getline(in_, line)) {
+  std::streambuf* const buffer = in_.rdbuf();
+  if (buffer == nullptr) return std::nullopt;
+  using traits = std::char_traits<char>;
+  // Byte by byte from the stream's buffer (no std::getline: it would take a line of any length).
+  while (!traits::eq_int_type(buffer->sgetc(), traits::eof())) {
     ++line_number_;
-    const std::string_view text = trim(line);
+    line_.clear();
+    for (auto c = buffer->sbumpc(); !traits::eq_int_type(c, traits::eof()) && c != '\n'; c = buffer->sbumpc()) {
+      if (c == '\0') refuse("a NUL byte");
+      if (line_.size() == kMaxLineBytes) refuse("longer than " + std::to_string(kMaxLineBytes) + " bytes");
+      line_.push_back(traits::to_char_type(c));
+    }
+    const std::string_view text = trim(line_);
     if (text.empty() || text.front() == '#') continue;
-    return std::string(text.substr(0, text.find_first_of(kBlanks)));
+    const std::string_view word = text.substr(0, text.find_first_of(kBlanks));
+    if (word.size() > kMaxTargetBytes) refuse("a target longer than " + std::to_string(kMaxTargetBytes) + " bytes");
+    return std::string(word);
   }
   return std::nullopt;
 }
 
-TargetStream::TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines)
+std::istream& TargetFile::stream() noexcept { return file_ ? *file_ : std::cin; }
+
+std::variant<TargetFile, std::string> open_target_file(const std::string& path) {
+  TargetFile opened;
+  struct stat status {};
+  if (path == "-") {
+    opened.name_ = "standard input";
+    // A closed stdin holds main's placeholder, open for writing only: reading it would look empty.
+    const int flags = ::fcntl(STDIN_FILENO, F_GETFL);
+    if (flags == -1 || (flags & O_ACCMODE) == O_WRONLY) return std::string("standard input: not open for reading");
+    if (::fstat(STDIN_FILENO, &status) == 0 && S_ISDIR(status.st_mode)) {
+      return std::string("standard input: ") + std::strerror(EISDIR);
+    }
+    return opened;
+  }
+  opened.name_ = path;
+  // A directory opens, and then reads as an empty file: say what it is instead.
+  if (::stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode)) return path + ": " + std::strerror(EISDIR);
+  auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*file) return path + ": " + std::strerror(errno);
+  opened.file_ = std::move(file);
+  return opened;
+}
+
+TargetStream::TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines,
+                           std::string lines_source)
     : names_(std::move(names)), ranges_(std::move(ranges)) {
-  if (lines != nullptr) lines_.emplace(*lines);
+  if (lines != nullptr) lines_.emplace(*lines, std::move(lines_source));
 }
 
 std::optional<TargetText> TargetStream::next() {

@@ -1,12 +1,15 @@
 #pragma once
 // Where the targets of a sweep come from: address ranges (CIDR or start-end), files of one target
-// per line, and the command line. Pure: addresses are parsed and generated here, lines come from
-// any std::istream. Everything streams: a /8 is never held in memory, only its next address.
+// per line, and the command line. Pure but for open_target_file: addresses are parsed and
+// generated here, lines come from any std::istream. Everything streams: a /8 is never held in
+// memory, only its next address, and a file only its current line (at most kMaxLineBytes).
 
 #include <array>
 #include <cstdint>
 #include <istream>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -64,18 +67,53 @@ class RangeWalker {
   bool done_ = false;
 };
 
+// A line of a target file, comments included, is read up to this many bytes: a file with no
+// newline (/dev/zero, a binary) must not grow memory without bound.
+inline constexpr std::size_t kMaxLineBytes = 64 * 1024;
+// The longest host name DNS allows (RFC 1035, without the final dot): a longer target is a mistake.
+inline constexpr std::size_t kMaxTargetBytes = 253;
+
+// A target file that cannot be used, one line: "<file>: line 3: a NUL byte". The line itself is
+// never quoted (it may be megabytes of anything).
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // One target per line: surrounding blanks are trimmed; empty lines and lines starting with '#'
 // are skipped; anything after the first blank is ignored (fping reads the first word too).
+// `source` names the input in errors.
 class LineReader {
  public:
-  explicit LineReader(std::istream& in) : in_(in) {}
+  explicit LineReader(std::istream& in, std::string source = "input") : in_(in), source_(std::move(source)) {}
+  // The next target; empty at the end. Throws InputError for a line longer than kMaxLineBytes, a
+  // NUL byte, or a target longer than kMaxTargetBytes.
   std::optional<std::string> next();
   std::uint64_t line_number() const noexcept { return line_number_; }
 
  private:
+  [[noreturn]] void refuse(std::string_view why) const;
+
   std::istream& in_;
+  std::string source_;
+  std::string line_;  // reused: at most kMaxLineBytes
   std::uint64_t line_number_ = 0;
 };
+
+// A sweep's --file, open for reading: the file, or standard input for "-".
+class TargetFile {
+ public:
+  std::istream& stream() noexcept;
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  friend std::variant<TargetFile, std::string> open_target_file(const std::string& path);
+  std::unique_ptr<std::istream> file_;  // empty for standard input
+  std::string name_;                    // "standard input" for "-"
+};
+
+// Opens --file's argument ("-": standard input). A directory, a file that cannot be opened, or a
+// standard input that is closed is refused with one line: "<file>: Is a directory".
+std::variant<TargetFile, std::string> open_target_file(const std::string& path);
 
 // A target as it comes out of a source: the text (as typed, or generated) and, when it is an
 // address already, that address (names are resolved by the caller).
@@ -87,7 +125,9 @@ struct TargetText {
 // All of a sweep's sources in order: the command-line targets, then each range, then the file.
 class TargetStream {
  public:
-  TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines);
+  // `lines_source` names the file in its errors (see LineReader).
+  TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines,
+               std::string lines_source = "input");
   std::optional<TargetText> next();
 
  private:

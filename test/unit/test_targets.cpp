@@ -129,6 +129,55 @@ TEST_CASE("the line reader takes the first word of each line, skipping blanks an
   CHECK(reader.line_number() == 7);
 }
 
+namespace {
+
+// What the reader says about `text`: the first InputError's message, or empty when it takes it all.
+std::string reader_refusal(const std::string& text) {
+  std::istringstream in(text);
+  LineReader reader(in, "list.txt");
+  try {
+    for (int i = 0; i < 1000 && reader.next(); ++i) {
+    }
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("the line reader bounds a line, comments included, without echoing it", "[targets]") {
+  const std::string longest(kMaxLineBytes, 'a');
+  CHECK(reader_refusal("198.51.100.1\n#" + longest.substr(1) + "\nlast\n").empty());
+  const std::string refused = reader_refusal("198.51.100.1\n#" + longest + "\n");
+  CHECK(refused == "list.txt: line 2: longer than 65536 bytes");
+  // A file without a newline (/dev/zero, a binary) stops at the bound, not at the end of memory.
+  CHECK(reader_refusal(std::string(4 * kMaxLineBytes, 'x')) == "list.txt: line 1: longer than 65536 bytes");
+}
+
+TEST_CASE("the line reader refuses a NUL byte and a target longer than a host name", "[targets]") {
+  CHECK(reader_refusal(std::string("a\nb\nc\0d\n", 8)) == "list.txt: line 3: a NUL byte");
+  CHECK(reader_refusal(std::string("\0", 1)) == "list.txt: line 1: a NUL byte");
+  const std::string longest_name(kMaxTargetBytes, 'h');
+  CHECK(reader_refusal("  " + longest_name + "  # a comment\n").empty());
+  CHECK(reader_refusal("ok\n" + longest_name + "h trailing\n") ==
+        "list.txt: line 2: a target longer than 253 bytes");
+}
+
+TEST_CASE("opening a target file: directories, missing files and standard input", "[targets]") {
+  const auto refusal = [](const std::string& path) {
+    auto opened = open_target_file(path);
+    return std::holds_alternative<std::string>(opened) ? std::get<std::string>(opened) : std::string();
+  };
+  CHECK(refusal("/") == "/: Is a directory");
+  CHECK(refusal("/nonexistent/targets.txt") == "/nonexistent/targets.txt: No such file or directory");
+  auto opened = open_target_file("/proc/self/status");
+  REQUIRE(std::holds_alternative<TargetFile>(opened));
+  TargetFile& file = std::get<TargetFile>(opened);
+  LineReader reader(file.stream(), file.name());
+  CHECK(reader.next() == std::optional<std::string>("Name:"));
+}
+
 TEST_CASE("the stream gives names, then ranges, then file lines, with addresses when numeric", "[targets]") {
   std::istringstream file("203.0.113.9\nname.from.file\n");
   TargetStream stream({"localhost", "::1"}, {range("198.51.100.0/30"), range("2001:db8::1-2001:db8::2")}, &file);
