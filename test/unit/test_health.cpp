@@ -77,7 +77,7 @@ TEST_CASE("every health misconfiguration exits 1 with one line", "[health]") {
   }
 }
 
-TEST_CASE("an empty value is a bad value, not a missing option", "[health]") {
+TEST_CASE("an empty health value is a bad value and not a missing option", "[health]") {
   // `--max-rtt "$UNSET"` must not pass every reply.
   for (const std::string option : {"-w", "-i", "--max-rtt", "--min-replies", "-s", "-t"}) {
     for (const bool joined : {false, true}) {

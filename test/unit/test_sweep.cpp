@@ -145,7 +145,7 @@ TEST_CASE("sweep command-line errors exit 2 with one line", "[sweep]") {
   CHECK_THAT(parse({"198.51.100.0/24", "a"}).err, Catch::Contains("needs -g"));
 }
 
-TEST_CASE("an empty sweep value is a bad value, not a missing option", "[sweep]") {
+TEST_CASE("an empty sweep value is a bad value and not a missing option", "[sweep]") {
   // `-x ""` must not fall back to "all must answer", `-w ""` must not mean "no deadline".
   for (const std::string option : {"-c", "-i", "-W", "-w", "--rate", "-s", "-t", "-x", "-X", "--file"}) {
     const auto result = parse({option, "", "a", "b"});

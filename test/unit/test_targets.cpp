@@ -146,7 +146,7 @@ std::string reader_refusal(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("the line reader bounds a line, comments included, without echoing it", "[targets]") {
+TEST_CASE("the line reader bounds a line (comments included) and does not echo it", "[targets]") {
   const std::string longest(kMaxLineBytes, 'a');
   CHECK(reader_refusal("198.51.100.1\n#" + longest.substr(1) + "\nlast\n").empty());
   const std::string refused = reader_refusal("198.51.100.1\n#" + longest + "\n");
@@ -164,7 +164,7 @@ TEST_CASE("the line reader refuses a NUL byte and a target longer than a host na
         "list.txt: line 2: a target longer than 253 bytes");
 }
 
-TEST_CASE("opening a target file: directories, missing files and standard input", "[targets]") {
+TEST_CASE("opening a target file refuses directories and missing files", "[targets]") {
   const auto refusal = [](const std::string& path) {
     auto opened = open_target_file(path);
     return std::holds_alternative<std::string>(opened) ? std::get<std::string>(opened) : std::string();
