@@ -17,8 +17,9 @@ namespace {
 
 constexpr std::string_view kOpenRange = "0 2147483647";
 
+// The kernel checks the effective gid and the supplementary groups.
 bool any_gid_in(const PermissionFacts& facts, const GroupRange& range) {
-  if (range.contains(facts.gid)) return true;
+  if (range.contains(facts.gid) || range.contains(facts.egid)) return true;
   return std::any_of(facts.supplementary_groups.begin(), facts.supplementary_groups.end(),
                      [&](gid_t g) { return range.contains(g); });
 }
@@ -39,7 +40,10 @@ std::string describe_ids(const PermissionFacts& facts) {
   for (gid_t g : facts.supplementary_groups) {
     if (g != facts.gid) groups += "," + std::to_string(g);
   }
-  return fmt::format("uid {}, gids {}", facts.uid, groups);
+  // A set-user-ID or set-group-ID copy runs with ids other than its caller's.
+  const std::string euid = facts.euid == facts.uid ? "" : fmt::format(" (effective {})", facts.euid);
+  const std::string egid = facts.egid == facts.gid ? "" : fmt::format(" (effective gid {})", facts.egid);
+  return fmt::format("uid {}{}, gids {}{}", facts.uid, euid, groups, egid);
 }
 
 std::string describe_net_raw(const std::optional<privileges::CapabilitySets>& caps) {
@@ -122,6 +126,8 @@ PermissionFacts gather_permission_facts(std::vector<SocketAttempt> attempts) {
   }
   facts.uid = getuid();
   facts.gid = getgid();
+  facts.euid = geteuid();
+  facts.egid = getegid();
   const int count = getgroups(0, nullptr);
   if (count > 0) {
     facts.supplementary_groups.resize(static_cast<std::size_t>(count));
@@ -189,7 +195,7 @@ DiagnosisFacts gather_diagnosis_facts() {
     }
     facts.families.push_back(capability);
   }
-  privileges::drop_all();
+  facts.drop_failure = privileges::drop_all();
   if (const auto map = read_text_file("/proc/self/uid_map")) facts.uid_map = collapse_blanks(*map);
   return facts;
 }

@@ -905,8 +905,8 @@ int run_ping_unguarded(const Options& options) {
     if (socket4) mark_error4 = net::set_mark(socket4->fd(), *options.mark);
     if (socket6) mark_error6 = net::set_mark(socket6->fd(), *options.mark);
   }
-  if (!privileges::drop_all()) {
-    log::error(std::string("cannot drop capabilities: ") + std::strerror(errno));
+  if (const auto failure = privileges::drop_all()) {
+    log::error("cannot drop privileges: " + *failure);
     return kExitError;
   }
   const std::string_view hints_family =

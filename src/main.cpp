@@ -1,7 +1,6 @@
 // uping: the executable only wires the command line to the engine; all logic is in uping::core.
 #include <unistd.h>
 
-#include <clocale>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -12,31 +11,16 @@
 #include "uping/options.hpp"
 #include "uping/sweep.hpp"
 
-namespace {
-
-// Whether a host name may need the user's character set: glibc needs it to turn an IDN name into
-// ASCII (getaddrinfo with AI_IDN), and for nothing else here. Names come from the arguments, or
-// from a sweep's --file.
-bool names_may_be_international(const std::vector<std::string>& args) {
-  for (const std::string& arg : args) {
-    if (arg == "--file" || arg.starts_with("--file=")) return true;
-    for (const char c : arg) {
-      if (static_cast<unsigned char>(c) >= 0x80) return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv, argv + argc);
-  // Only the character set follows the user's locale, and only when a name may need it: loading
-  // it maps the locale's LC_CTYPE and the gconv cache (156 KiB of resident memory with C.UTF-8).
-  // Numbers are read and printed in the C locale, as iputils prints them.
-  if (names_may_be_international(args)) std::setlocale(LC_CTYPE, "");
+  // The C locale throughout: numbers are read and printed as iputils prints them. The character
+  // set an IDN name needs is loaded by the resolver, after the privilege drop (resolve.cpp).
   if (argc == 2 && args[1] == "--diagnose") {
     const uping::DiagnosisFacts facts = uping::gather_diagnosis_facts();
+    if (facts.drop_failure) {
+      std::fprintf(stderr, "%s: cannot drop privileges: %s\n", argv[0], facts.drop_failure->c_str());
+      return 2;
+    }
     std::fputs(uping::diagnosis_report(facts).c_str(), stdout);
     return uping::can_ping_unprivileged(facts) ? 0 : 1;
   }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -103,18 +104,23 @@ class Sweep {
         deadline_timer_(io_),
         signals_(io_, SIGINT) {}
 
-  int run() {
-    // Sockets first and privileges dropped before any name is resolved or file line read.
+  // Sockets first and privileges dropped before any name is resolved or file opened or read.
+  // Returns the exit code when the sweep cannot start.
+  std::optional<int> open_sockets() {
     if (options_.family != icmp::Family::v6) has_socket_[0] = prober_.open(icmp::Family::v4, attempts_);
     if (options_.family != icmp::Family::v4) has_socket_[1] = prober_.open(icmp::Family::v6, attempts_);
-    if (!privileges::drop_all()) {
-      log::error(std::string("cannot drop capabilities: ") + std::strerror(errno));
+    if (const auto failure = privileges::drop_all()) {
+      log::error("cannot drop privileges: " + *failure);
       return kError;
     }
     if (!has_socket_[0] && !has_socket_[1]) {
       std::fputs(explain_socket_failure(options_.program_name, gather_permission_facts(attempts_)).c_str(), stderr);
       return kError;
     }
+    return std::nullopt;
+  }
+
+  int run() {
     start_ = Clock::now();
     last_refill_ = start_;
     tokens_ = 1;
@@ -518,20 +524,18 @@ int run(const SweepOptions& options) {
   log::set_program_name(options.program_name);
   std::ifstream file;
   std::istream* lines = nullptr;
-  if (options.file) {
-    if (*options.file == "-") {
-      lines = &std::cin;
-    } else {
+  if (options.file) lines = *options.file == "-" ? static_cast<std::istream*>(&std::cin) : &file;
+  try {
+    Sweep sweep(options, lines);
+    if (const auto cannot_start = sweep.open_sockets()) return *cannot_start;
+    // Opened as the caller: a set-user-ID copy must not read a file its caller may not.
+    if (options.file && *options.file != "-") {
       file.open(*options.file);
       if (!file) {
         log::error(*options.file + ": " + std::strerror(errno));
         return kError;
       }
-      lines = &file;
     }
-  }
-  try {
-    Sweep sweep(options, lines);
     return sweep.run();
   } catch (const std::exception& error) {
     log::error(error.what());

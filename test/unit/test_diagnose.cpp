@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
+#include <filesystem>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -26,6 +29,8 @@ PermissionFacts container_without_net_raw(GroupRange range) {
   facts.ping_group_range = range;
   facts.uid = 65534;
   facts.gid = 65534;
+  facts.euid = 65534;
+  facts.egid = 65534;
   uping::privileges::CapabilitySets caps;
   caps.bounding = ~kNetRawBit & 0x1ffffffffff;
   facts.capabilities = caps;
@@ -180,4 +185,32 @@ TEST_CASE("the brief socket failure names the family and each refusal", "[diagno
         "no ICMP socket (SOCK_DGRAM Permission denied, SOCK_RAW Operation not permitted); run uping --diagnose");
   CHECK(uping::brief_socket_failure(attempts, Family::v6) ==
         "no ICMPv6 socket (SOCK_DGRAM Address family not supported by protocol); run uping --diagnose");
+}
+
+TEST_CASE("a set-user-ID or set-group-ID copy shows its effective ids beside the real ones", "[diagnose]") {
+  const auto facts = container_without_net_raw({0, 2147483647});
+  uping::DiagnosisFacts diagnosis;
+  diagnosis.permissions = facts;
+  CHECK_THAT(uping::diagnosis_report(diagnosis), Catch::Contains("identity: uid 65534, gids 65534\n"));
+
+  diagnosis.permissions.euid = 0;
+  CHECK_THAT(uping::diagnosis_report(diagnosis), Catch::Contains("identity: uid 65534 (effective 0), gids 65534\n"));
+  diagnosis.permissions.euid = 65534;
+  diagnosis.permissions.egid = 0;
+  diagnosis.permissions.supplementary_groups = {65534, 100};
+  CHECK_THAT(uping::diagnosis_report(diagnosis),
+             Catch::Contains("identity: uid 65534, gids 65534,100 (effective gid 0)\n"));
+}
+
+TEST_CASE("the privilege drop is refused while another thread runs", "[privileges]") {
+  // Capability sets belong to each thread: a drop in one would leave the other privileged.
+  REQUIRE(std::filesystem::is_directory("/proc/self/task"));  // the check needs /proc
+  std::mutex gate;
+  std::unique_lock hold(gate);
+  std::thread other([&gate] { const std::lock_guard wait(gate); });
+  const auto failure = uping::privileges::drop_all();
+  hold.unlock();
+  other.join();
+  REQUIRE(failure);
+  CHECK_THAT(*failure, Catch::Contains("threads are running (capability sets are per thread)"));
 }
