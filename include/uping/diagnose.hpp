@@ -47,7 +47,9 @@ std::optional<GroupRange> parse_group_range(std::string_view text);
 PermissionFacts gather_permission_facts(std::vector<SocketAttempt> attempts);
 
 // A few lines for stderr, each prefixed with the program name: what was tried and why it
-// failed, the sysctl, the caller's ids, CAP_NET_RAW, and the fix that fits.
+// failed, the sysctl, the caller's ids, CAP_NET_RAW, and the fix that fits: the sysctl when the
+// range refused the caller, the filter when a seccomp profile or security module refused a
+// datagram socket the range admits, dropping -e 0 when identifier 0 forced a raw socket.
 std::string explain_socket_failure(std::string_view program, const PermissionFacts& facts);
 
 std::string_view socket_mode_name(SocketMode mode) noexcept;  // "SOCK_DGRAM" / "SOCK_RAW"

@@ -187,6 +187,57 @@ TEST_CASE("the brief socket failure names the family and each refusal", "[diagno
         "no ICMPv6 socket (SOCK_DGRAM Address family not supported by protocol); run uping --diagnose");
 }
 
+TEST_CASE("-e 0 with the range open: identifier 0 needs a raw socket, the kernel refused nothing", "[diagnose]") {
+  auto facts = container_without_net_raw({0, 2147483647});
+  facts.attempts = {{Family::v4, SocketMode::raw, EPERM}};  // -e 0 tries no datagram socket
+  const std::string text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, Catch::Contains("uping: identifier 0 (-e 0) forces a raw socket"));
+  CHECK_THAT(text, Catch::Contains("fix: leave out -e 0"));
+  CHECK_THAT(text, !Catch::Contains("kernel refused"));
+  CHECK_THAT(text, !Catch::Contains("sysctl -w"));
+
+  facts.ping_group_range = GroupRange{1, 0};  // closed: leaving out -e 0 alone would not do
+  const std::string closed = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(closed, Catch::Contains("identifier 0 (-e 0) forces a raw socket"));
+  CHECK_THAT(closed, Catch::Contains("or grant CAP_NET_RAW"));
+}
+
+TEST_CASE("a datagram socket refused by a filter, not by the range, names where filters come from", "[diagnose]") {
+  auto facts = container_without_net_raw({0, 2147483647});
+  facts.attempts = {{Family::v4, SocketMode::datagram, EPERM}};  // seccomp's usual answer
+  std::string text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, Catch::Contains("refused by a seccomp filter or a security module (AppArmor, SELinux), "
+                                   "not by net.ipv4.ping_group_range"));
+  CHECK_THAT(text, Catch::Contains("docker run --security-opt seccomp="));
+  CHECK_THAT(text, Catch::Contains("securityContext.seccompProfile"));
+  CHECK_THAT(text, Catch::Contains("AppArmor profile"));
+  CHECK_THAT(text, !Catch::Contains("--cap-add NET_RAW"));
+  CHECK_THAT(text, !Catch::Contains("sysctl -w"));
+
+  // EACCES is the range's answer, unless the range admits the caller: an LSM answers EACCES too.
+  facts.attempts = {{Family::v6, SocketMode::datagram, EACCES}, {Family::v6, SocketMode::raw, EPERM}};
+  text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, Catch::Contains("seccomp filter or a security module"));
+  facts.ping_group_range = GroupRange{1, 0};
+  text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, !Catch::Contains("seccomp"));
+  CHECK_THAT(text, Catch::Contains("sysctl -w net.ipv4.ping_group_range"));
+}
+
+TEST_CASE("diagnose mode: a filtered datagram socket gets the filter's fix, not the sysctl's", "[diagnose]") {
+  uping::DiagnosisFacts facts;
+  facts.permissions = container_without_net_raw({0, 2147483647});
+  facts.families = {{Family::v4, EPERM, EPERM}, {Family::v6, EPERM, EPERM}};
+  const std::string report = uping::diagnosis_report(facts);
+  CHECK_THAT(report, Catch::Contains("verdict: uping cannot ping here\n"));
+  CHECK_THAT(report, Catch::Contains("fix: a seccomp filter or a security module refuses ICMP datagram sockets"));
+  CHECK_THAT(report, Catch::Contains("docker run --security-opt seccomp="));
+  CHECK_THAT(report, Catch::Contains("securityContext.seccompProfile"));
+  CHECK_THAT(report, Catch::Contains("AppArmor:"));
+  CHECK_THAT(report, Catch::Contains("SELinux:"));
+  CHECK_THAT(report, !Catch::Contains("sysctl -w"));
+}
+
 TEST_CASE("a set-user-ID or set-group-ID copy shows its effective ids beside the real ones", "[diagnose]") {
   const auto facts = container_without_net_raw({0, 2147483647});
   uping::DiagnosisFacts diagnosis;
