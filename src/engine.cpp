@@ -894,7 +894,7 @@ int run_ping_unguarded(const Options& options) {
   std::vector<SocketAttempt> attempts;
   std::optional<net::OpenedSocket> socket4;
   std::optional<net::OpenedSocket> socket6;
-  // Open before resolving and drop every capability right after, as iputils does: name
+  // Open before resolving and drop every privilege right after, as iputils does: name
   // resolution and everything that follows run without privilege.
   if (options.family != icmp::Family::v6) socket4 = net::open_icmp_socket(icmp::Family::v4, attempts, raw_only);
   if (options.family != icmp::Family::v4) socket6 = net::open_icmp_socket(icmp::Family::v6, attempts, raw_only);

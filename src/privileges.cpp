@@ -136,10 +136,11 @@ std::optional<std::string> drop_all() {
   // The bounding set limits what an exec could regain; emptying it needs CAP_SETPCAP, which only
   // root or a set-user-ID root copy holds, and uping never execs: done where it can be, not required.
   if (holds(held[0].effective, kCapSetpcap)) {
+    // Dropping one already out of the set succeeds; EINVAL marks the kernel's last capability.
     for (int capability = 0; capability < 64; ++capability) {
-      const int in_set = prctl(PR_CAPBSET_READ, capability, 0, 0, 0);
-      if (in_set < 0) break;  // EINVAL: past the kernel's last capability
-      if (in_set == 1 && prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0) return failure("PR_CAPBSET_DROP");
+      if (prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) == 0) continue;
+      if (errno == EINVAL && capability > 0) break;
+      return failure("PR_CAPBSET_DROP");
     }
   }
   // EINVAL: a kernel before 4.3, which has no ambient set.
