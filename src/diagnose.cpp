@@ -17,8 +17,9 @@ namespace {
 
 constexpr std::string_view kOpenRange = "0 2147483647";
 
+// The kernel checks the effective gid and the supplementary groups.
 bool any_gid_in(const PermissionFacts& facts, const GroupRange& range) {
-  if (range.contains(facts.gid)) return true;
+  if (range.contains(facts.gid) || range.contains(facts.egid)) return true;
   return std::any_of(facts.supplementary_groups.begin(), facts.supplementary_groups.end(),
                      [&](gid_t g) { return range.contains(g); });
 }
@@ -39,8 +40,22 @@ std::string describe_ids(const PermissionFacts& facts) {
   for (gid_t g : facts.supplementary_groups) {
     if (g != facts.gid) groups += "," + std::to_string(g);
   }
-  return fmt::format("uid {}, gids {}", facts.uid, groups);
+  // A set-user-ID or set-group-ID copy runs with ids other than its caller's.
+  const std::string euid = facts.euid == facts.uid ? "" : fmt::format(" (effective {})", facts.euid);
+  const std::string egid = facts.egid == facts.gid ? "" : fmt::format(" (effective gid {})", facts.egid);
+  return fmt::format("uid {}{}, gids {}{}", facts.uid, euid, groups, egid);
 }
+
+// A datagram socket refused although the range admits the caller (EACCES), or refused with EPERM,
+// which the kernel's datagram policy never answers: a seccomp filter or a security module did.
+bool datagram_filtered(int error, const PermissionFacts& facts) {
+  const bool admitted = facts.ping_group_range && any_gid_in(facts, *facts.ping_group_range);
+  return error == EPERM || (error == EACCES && admitted);
+}
+
+constexpr std::string_view kFilterOrigins =
+    "docker run --security-opt seccomp=PROFILE; Kubernetes securityContext.seccompProfile; an AppArmor "
+    "profile (network inet dgram, inet6 dgram) or SELinux policy (icmp_socket create)";
 
 std::string describe_net_raw(const std::optional<privileges::CapabilitySets>& caps) {
   if (!caps) return "CAP_NET_RAW: unknown (/proc/self/status unreadable)";
@@ -122,6 +137,8 @@ PermissionFacts gather_permission_facts(std::vector<SocketAttempt> attempts) {
   }
   facts.uid = getuid();
   facts.gid = getgid();
+  facts.euid = geteuid();
+  facts.egid = getegid();
   const int count = getgroups(0, nullptr);
   if (count > 0) {
     facts.supplementary_groups.resize(static_cast<std::size_t>(count));
@@ -151,11 +168,28 @@ std::string explain_socket_failure(std::string_view program, const PermissionFac
   line(range_text + "; you are " + describe_ids(facts));
   line(describe_net_raw(facts.capabilities));
 
+  const auto datagram_attempts = std::count_if(facts.attempts.begin(), facts.attempts.end(),
+                                               [](const SocketAttempt& a) { return a.mode == SocketMode::datagram; });
+  const bool filtered = std::any_of(facts.attempts.begin(), facts.attempts.end(), [&](const SocketAttempt& a) {
+    return a.mode == SocketMode::datagram && datagram_filtered(a.error, facts);
+  });
   const bool datagram_refused = std::any_of(
       facts.attempts.begin(), facts.attempts.end(), [](const SocketAttempt& a) {
         return a.mode == SocketMode::datagram && a.error == EACCES;
       });
-  if (datagram_refused || !range_admits_caller) {
+  if (datagram_attempts == 0) {
+    // Only -e 0 skips the datagram socket: the kernel picks a datagram socket's identifier itself.
+    line("identifier 0 (-e 0) forces a raw socket: an ICMP datagram socket cannot send it");
+    line(range_admits_caller
+             ? "fix: leave out -e 0: your group may open an ICMP datagram socket, which needs no privilege"
+             : "fix: leave out -e 0 and allow ICMP datagram sockets (sysctl net.ipv4.ping_group_range), "
+               "or grant CAP_NET_RAW (docker run --cap-add NET_RAW)");
+  } else if (filtered) {
+    line("the ICMP datagram socket was refused by a seccomp filter or a security module (AppArmor, SELinux), "
+         "not by net.ipv4.ping_group_range");
+    line(fmt::format("fix: allow socket(SOCK_DGRAM, IPPROTO_ICMP/IPPROTO_ICMPV6) where the filter comes from: {}",
+                     kFilterOrigins));
+  } else if (datagram_refused || !range_admits_caller) {
     // The sysctl is per network namespace: it must be set where uping runs (the container).
     line(fmt::format("fix: sysctl -w net.ipv4.ping_group_range=\"{}\" (in this network namespace)",
                      kOpenRange));
@@ -189,7 +223,7 @@ DiagnosisFacts gather_diagnosis_facts() {
     }
     facts.families.push_back(capability);
   }
-  privileges::drop_all();
+  facts.drop_failure = privileges::drop_all();
   if (const auto map = read_text_file("/proc/self/uid_map")) facts.uid_map = collapse_blanks(*map);
   return facts;
 }
@@ -247,6 +281,20 @@ std::string diagnosis_report(const DiagnosisFacts& facts) {
                                      [](const FamilyCapability& f) { return f.raw_error == 0; });
   out += raw_works ? "verdict: uping can ping here only through a raw socket (CAP_NET_RAW)\n"
                    : "verdict: uping cannot ping here\n";
+  const bool filtered = std::any_of(facts.families.begin(), facts.families.end(), [&](const FamilyCapability& f) {
+    return datagram_filtered(f.datagram_error, permissions);
+  });
+  if (filtered) {
+    out += "fix: a seccomp filter or a security module refuses ICMP datagram sockets (the kernel's range is not the "
+           "cause); allow socket(SOCK_DGRAM, IPPROTO_ICMP/IPPROTO_ICMPV6) where the filter comes from:\n";
+    out += "  Docker:     docker run --security-opt seccomp=PROFILE (the profile must allow it), or the daemon's "
+           "--seccomp-profile\n";
+    out += "  Kubernetes: securityContext.seccompProfile of the pod or container (a Localhost profile)\n";
+    out += "  AppArmor:   the container's profile (--security-opt apparmor=..., securityContext.appArmorProfile) "
+           "must allow network inet dgram and inet6 dgram\n";
+    out += "  SELinux:    the policy must allow icmp_socket create for the container's domain\n";
+    return out;
+  }
   const std::string range = std::string(kOpenRange);
   out += "fix: allow ICMP datagram sockets for your groups, where uping runs (the sysctl is per network namespace):\n";
   out += fmt::format("  Linux:      sysctl -w net.ipv4.ping_group_range=\"{}\" (persist it in /etc/sysctl.d/)\n", range);

@@ -879,7 +879,7 @@ int run_ping_unguarded(const Options& options) {
   std::vector<SocketAttempt> attempts;
   std::optional<net::OpenedSocket> socket4;
   std::optional<net::OpenedSocket> socket6;
-  // Open before resolving and drop every capability right after, as iputils does: name
+  // Open before resolving and drop every privilege right after, as iputils does: name
   // resolution and everything that follows run without privilege.
   if (options.family != icmp::Family::v6) socket4 = net::open_icmp_socket(icmp::Family::v4, attempts, raw_only);
   if (options.family != icmp::Family::v4) socket6 = net::open_icmp_socket(icmp::Family::v6, attempts, raw_only);
@@ -890,8 +890,8 @@ int run_ping_unguarded(const Options& options) {
     if (socket4) mark_error4 = net::set_mark(socket4->fd(), *options.mark);
     if (socket6) mark_error6 = net::set_mark(socket6->fd(), *options.mark);
   }
-  if (!privileges::drop_all()) {
-    log::error(std::string("cannot drop capabilities: ") + std::strerror(errno));
+  if (const auto failure = privileges::drop_all()) {
+    log::error("cannot drop privileges: " + *failure);
     return kExitError;
   }
   const std::string_view hints_family =

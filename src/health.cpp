@@ -127,8 +127,8 @@ class Check {
     std::vector<SocketAttempt> attempts;
     const bool v4 = options_.family != icmp::Family::v6 && prober_.open(icmp::Family::v4, attempts);
     const bool v6 = options_.family != icmp::Family::v4 && prober_.open(icmp::Family::v6, attempts);
-    if (!privileges::drop_all()) {
-      log::error(std::string("--health: cannot drop capabilities: ") + std::strerror(errno));
+    if (const auto failure = privileges::drop_all()) {
+      log::error("--health: cannot drop privileges: " + *failure);
       return kUnhealthy;
     }
     {

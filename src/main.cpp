@@ -1,7 +1,6 @@
 // uping: the executable only wires the command line to the engine; all logic is in uping::core.
 #include <unistd.h>
 
-#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -15,37 +14,22 @@
 #include "uping/stdout_writer.hpp"
 #include "uping/sweep.hpp"
 
-namespace {
-
-// Whether a host name may need the user's character set: glibc needs it to turn an IDN name into
-// ASCII (getaddrinfo with AI_IDN), and for nothing else here. Names come from the arguments, or
-// from a sweep's --file.
-bool names_may_be_international(const std::vector<std::string>& args) {
-  for (const std::string& arg : args) {
-    if (arg == "--file" || arg.starts_with("--file=")) return true;
-    for (const char c : arg) {
-      if (static_cast<unsigned char>(c) >= 0x80) return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   // Before anything is opened: a closed stdout must not become the ICMP socket.
   uping::guard_standard_descriptors();
   const std::vector<std::string> args(argv, argv + argc);
   if (!args.empty() && !args[0].empty()) uping::log::set_program_name(args[0]);
-  // Only the character set follows the user's locale, and only when a name may need it: loading
-  // it maps the locale's LC_CTYPE and the gconv cache (156 KiB of resident memory with C.UTF-8).
-  // Numbers are read and printed in the C locale, as iputils prints them.
-  if (names_may_be_international(args)) std::setlocale(LC_CTYPE, "");
+  // The C locale throughout: numbers are read and printed as iputils prints them. The character
+  // set an IDN name needs is loaded by the resolver, after the privilege drop (resolve.cpp).
   using uping::BrokenPipe;
   using uping::report_write_error;
   using uping::write_stdout;
   if (argc == 2 && args[1] == "--diagnose") {
     const uping::DiagnosisFacts facts = uping::gather_diagnosis_facts();
+    if (facts.drop_failure) {
+      uping::log::error("cannot drop privileges: " + *facts.drop_failure);
+      return 2;
+    }
     if (const int error = write_stdout(uping::diagnosis_report(facts))) {
       return report_write_error(error, 2, BrokenPipe::quiet);
     }

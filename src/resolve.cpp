@@ -3,8 +3,11 @@
 #include <netdb.h>
 #include <netinet/in.h>
 
+#include <algorithm>
+#include <clocale>
 #include <cstring>
 #include <memory>
+#include <string_view>
 
 namespace uping {
 
@@ -39,8 +42,25 @@ std::string printable(std::string_view untrusted) {
   return out;
 }
 
+namespace {
+
+// glibc needs the user's character set to turn an IDN name into ASCII (AI_IDN), and uping needs
+// it for nothing else: loaded once, for the first non-ASCII name, so that a plain name costs no
+// locale files (156 KiB resident). Names are resolved only after the privilege drop, so the locale
+// files the caller's environment names are read as the caller.
+void load_user_charset_for(std::string_view host) {
+  static bool loaded = false;
+  if (loaded) return;
+  if (std::none_of(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return;
+  std::setlocale(LC_CTYPE, "");
+  loaded = true;
+}
+
+}  // namespace
+
 std::variant<Target, ResolveError> resolve_target(const std::string& host,
                                                   std::optional<icmp::Family> family) {
+  load_user_charset_for(host);
   addrinfo hints{};
   hints.ai_family = !family ? AF_UNSPEC : (*family == icmp::Family::v4 ? AF_INET : AF_INET6);
   hints.ai_socktype = SOCK_DGRAM;  // one answer per address, not one per socket type

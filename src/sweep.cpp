@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -92,29 +93,36 @@ struct DueProbe {
 
 class Sweep {
  public:
-  Sweep(const SweepOptions& options, targets::TargetFile* file)
+  explicit Sweep(const SweepOptions& options)
       : options_(options),
         timing_(options.payload_size >= icmp::kTimestampSize),
         interval_(std::chrono::duration_cast<Clock::duration>(options.interval)),
-        stream_(options.targets, options.ranges, file != nullptr ? &file->stream() : nullptr,
-                file != nullptr ? file->name() : std::string()),
+        stream_(options.targets, options.ranges, nullptr),
         prober_(io_, prober_settings(options), events()),
         pace_timer_(io_),
         deadline_timer_(io_),
         signals_(io_, SIGINT) {}
 
-  int run() {
-    // Sockets first and privileges dropped before any name is resolved or file line read.
+  // Sockets first and privileges dropped before any name is resolved or file opened or read.
+  // Returns the exit code when the sweep cannot start.
+  std::optional<int> open_sockets() {
     if (options_.family != icmp::Family::v6) has_socket_[0] = prober_.open(icmp::Family::v4, attempts_);
     if (options_.family != icmp::Family::v4) has_socket_[1] = prober_.open(icmp::Family::v6, attempts_);
-    if (!privileges::drop_all()) {
-      log::error(std::string("cannot drop capabilities: ") + std::strerror(errno));
+    if (const auto failure = privileges::drop_all()) {
+      log::error("cannot drop privileges: " + *failure);
       return kError;
     }
     if (!has_socket_[0] && !has_socket_[1]) {
       std::fputs(explain_socket_failure(options_.program_name, gather_permission_facts(attempts_)).c_str(), stderr);
       return kError;
     }
+    return std::nullopt;
+  }
+
+  // The --file source, opened by the caller once privileges are dropped; it must outlive run().
+  void read_lines_from(targets::TargetFile& file) { stream_.read_lines_from(file.stream(), file.name()); }
+
+  int run() {
     start_ = Clock::now();
     last_refill_ = start_;
     tokens_ = 1;
@@ -528,17 +536,20 @@ class Sweep {
 
 int run(const SweepOptions& options) {
   log::set_program_name(options.program_name);
-  std::optional<targets::TargetFile> file;
-  if (options.file) {
-    auto opened = targets::open_target_file(*options.file);
-    if (const auto* refusal = std::get_if<std::string>(&opened)) {
-      log::error(*refusal);
-      return kError;
-    }
-    file = std::move(std::get<targets::TargetFile>(opened));
-  }
   try {
-    Sweep sweep(options, file ? &*file : nullptr);
+    Sweep sweep(options);
+    if (const auto cannot_start = sweep.open_sockets()) return *cannot_start;
+    // Opened as the caller, after the drop: a set-user-ID copy must not read a file its caller may not.
+    std::optional<targets::TargetFile> file;
+    if (options.file) {
+      auto opened = targets::open_target_file(*options.file);
+      if (const auto* refusal = std::get_if<std::string>(&opened)) {
+        log::error(*refusal);
+        return kError;
+      }
+      file = std::move(std::get<targets::TargetFile>(opened));
+      sweep.read_lines_from(*file);
+    }
     return sweep.run();
   } catch (const std::exception& error) {
     log::error(error.what());

@@ -238,7 +238,11 @@ std::variant<TargetFile, std::string> open_target_file(const std::string& path) 
 TargetStream::TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines,
                            std::string lines_source)
     : names_(std::move(names)), ranges_(std::move(ranges)) {
-  if (lines != nullptr) lines_.emplace(*lines, std::move(lines_source));
+  if (lines != nullptr) read_lines_from(*lines, std::move(lines_source));
+}
+
+void TargetStream::read_lines_from(std::istream& lines, std::string lines_source) {
+  lines_.emplace(lines, std::move(lines_source));
 }
 
 std::optional<TargetText> TargetStream::next() {

@@ -32,8 +32,10 @@ struct GroupRange {
 struct PermissionFacts {
   std::vector<SocketAttempt> attempts;
   std::optional<GroupRange> ping_group_range;   // empty when unreadable
-  uid_t uid = 0;
+  uid_t uid = 0;   // real ids
   gid_t gid = 0;
+  uid_t euid = 0;  // effective ids: differ from the real ones in a set-user-ID or set-group-ID copy
+  gid_t egid = 0;  // before the privilege drop
   std::vector<gid_t> supplementary_groups;
   std::optional<privileges::CapabilitySets> capabilities;
 };
@@ -45,7 +47,9 @@ std::optional<GroupRange> parse_group_range(std::string_view text);
 PermissionFacts gather_permission_facts(std::vector<SocketAttempt> attempts);
 
 // A few lines for stderr, each prefixed with the program name: what was tried and why it
-// failed, the sysctl, the caller's ids, CAP_NET_RAW, and the fix that fits.
+// failed, the sysctl, the caller's ids, CAP_NET_RAW, and the fix that fits: the sysctl when the
+// range refused the caller, the filter when a seccomp profile or security module refused a
+// datagram socket the range admits, dropping -e 0 when identifier 0 forced a raw socket.
 std::string explain_socket_failure(std::string_view program, const PermissionFacts& facts);
 
 std::string_view socket_mode_name(SocketMode mode) noexcept;  // "SOCK_DGRAM" / "SOCK_RAW"
@@ -65,12 +69,14 @@ struct DiagnosisFacts {
   PermissionFacts permissions;
   std::vector<FamilyCapability> families;
   std::optional<std::string> uid_map;  // /proc/self/uid_map, whitespace collapsed
+  std::optional<std::string> drop_failure;  // privileges::drop_all's refusal: a fatal error
 };
 
 // A user namespace maps fewer ids than the initial namespace's "0 0 4294967295".
 bool in_user_namespace(const std::optional<std::string>& uid_map);
 
-// Opens (and closes) each kind of socket for both families, and gathers the rest of the facts.
+// Opens (and closes) each kind of socket for both families, drops every privilege, and gathers
+// the rest of the facts; the ids and capability sets are those the process started with.
 DiagnosisFacts gather_diagnosis_facts();
 
 // Unprivileged ping works when a datagram socket opens for every family the kernel supports.

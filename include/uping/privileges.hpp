@@ -1,9 +1,10 @@
 #pragma once
-// Capabilities of this process: read them for the diagnosis, raise CAP_NET_RAW only for the
-// moment a raw socket is opened, and drop everything before the first packet goes out.
+// Capabilities and ids of this process: read them for the diagnosis, raise CAP_NET_RAW only for
+// the moment a raw socket is opened, and drop every privilege once the sockets are open.
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace uping::privileges {
@@ -33,8 +34,13 @@ std::optional<CapabilitySets> current();
 // capability). Returns whether it is effective afterwards.
 bool raise_net_raw() noexcept;
 
-// Clears every capability set and, for a set-user-ID binary, gives up the effective uid.
-// Returns false (errno set) when the kernel refuses.
-bool drop_all() noexcept;
+// Called by every face once its sockets are open, before it opens, reads or resolves anything
+// the caller named: the caller's real gid and uid in every slot (a set-group-ID or set-user-ID
+// copy gives up its effective ids; real root stays uid 0), the effective, permitted, inheritable
+// and ambient capability sets emptied, the bounding set too where CAP_SETPCAP allows it. Refused
+// when more than one thread runs, since capability sets belong to each thread. The result is
+// checked with getresuid/getresgid/capget; empty on success, else what failed ("setresuid:
+// Operation not permitted") — a fatal error for the caller, never to be ignored.
+std::optional<std::string> drop_all();
 
 }  // namespace uping::privileges

@@ -128,6 +128,8 @@ class TargetStream {
   // `lines_source` names the file in its errors (see LineReader).
   TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines,
                std::string lines_source = "input");
+  // Lines to read after the other sources (replaces any given before).
+  void read_lines_from(std::istream& lines, std::string lines_source);
   std::optional<TargetText> next();
 
  private:

@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
+#include <filesystem>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -26,6 +29,8 @@ PermissionFacts container_without_net_raw(GroupRange range) {
   facts.ping_group_range = range;
   facts.uid = 65534;
   facts.gid = 65534;
+  facts.euid = 65534;
+  facts.egid = 65534;
   uping::privileges::CapabilitySets caps;
   caps.bounding = ~kNetRawBit & 0x1ffffffffff;
   facts.capabilities = caps;
@@ -180,4 +185,83 @@ TEST_CASE("the brief socket failure names the family and each refusal", "[diagno
         "no ICMP socket (SOCK_DGRAM Permission denied, SOCK_RAW Operation not permitted); run uping --diagnose");
   CHECK(uping::brief_socket_failure(attempts, Family::v6) ==
         "no ICMPv6 socket (SOCK_DGRAM Address family not supported by protocol); run uping --diagnose");
+}
+
+TEST_CASE("-e 0 with the range open: identifier 0 needs a raw socket, the kernel refused nothing", "[diagnose]") {
+  auto facts = container_without_net_raw({0, 2147483647});
+  facts.attempts = {{Family::v4, SocketMode::raw, EPERM}};  // -e 0 tries no datagram socket
+  const std::string text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, Catch::Contains("uping: identifier 0 (-e 0) forces a raw socket"));
+  CHECK_THAT(text, Catch::Contains("fix: leave out -e 0"));
+  CHECK_THAT(text, !Catch::Contains("kernel refused"));
+  CHECK_THAT(text, !Catch::Contains("sysctl -w"));
+
+  facts.ping_group_range = GroupRange{1, 0};  // closed: leaving out -e 0 alone would not do
+  const std::string closed = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(closed, Catch::Contains("identifier 0 (-e 0) forces a raw socket"));
+  CHECK_THAT(closed, Catch::Contains("or grant CAP_NET_RAW"));
+}
+
+TEST_CASE("a datagram socket refused by a filter, not by the range, names where filters come from", "[diagnose]") {
+  auto facts = container_without_net_raw({0, 2147483647});
+  facts.attempts = {{Family::v4, SocketMode::datagram, EPERM}};  // seccomp's usual answer
+  std::string text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, Catch::Contains("refused by a seccomp filter or a security module (AppArmor, SELinux), "
+                                   "not by net.ipv4.ping_group_range"));
+  CHECK_THAT(text, Catch::Contains("docker run --security-opt seccomp="));
+  CHECK_THAT(text, Catch::Contains("securityContext.seccompProfile"));
+  CHECK_THAT(text, Catch::Contains("AppArmor profile"));
+  CHECK_THAT(text, !Catch::Contains("--cap-add NET_RAW"));
+  CHECK_THAT(text, !Catch::Contains("sysctl -w"));
+
+  // EACCES is the range's answer, unless the range admits the caller: an LSM answers EACCES too.
+  facts.attempts = {{Family::v6, SocketMode::datagram, EACCES}, {Family::v6, SocketMode::raw, EPERM}};
+  text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, Catch::Contains("seccomp filter or a security module"));
+  facts.ping_group_range = GroupRange{1, 0};
+  text = uping::explain_socket_failure("uping", facts);
+  CHECK_THAT(text, !Catch::Contains("seccomp"));
+  CHECK_THAT(text, Catch::Contains("sysctl -w net.ipv4.ping_group_range"));
+}
+
+TEST_CASE("diagnose mode: a filtered datagram socket gets the filter's fix, not the sysctl's", "[diagnose]") {
+  uping::DiagnosisFacts facts;
+  facts.permissions = container_without_net_raw({0, 2147483647});
+  facts.families = {{Family::v4, EPERM, EPERM}, {Family::v6, EPERM, EPERM}};
+  const std::string report = uping::diagnosis_report(facts);
+  CHECK_THAT(report, Catch::Contains("verdict: uping cannot ping here\n"));
+  CHECK_THAT(report, Catch::Contains("fix: a seccomp filter or a security module refuses ICMP datagram sockets"));
+  CHECK_THAT(report, Catch::Contains("docker run --security-opt seccomp="));
+  CHECK_THAT(report, Catch::Contains("securityContext.seccompProfile"));
+  CHECK_THAT(report, Catch::Contains("AppArmor:"));
+  CHECK_THAT(report, Catch::Contains("SELinux:"));
+  CHECK_THAT(report, !Catch::Contains("sysctl -w"));
+}
+
+TEST_CASE("a set-user-ID or set-group-ID copy shows its effective ids beside the real ones", "[diagnose]") {
+  const auto facts = container_without_net_raw({0, 2147483647});
+  uping::DiagnosisFacts diagnosis;
+  diagnosis.permissions = facts;
+  CHECK_THAT(uping::diagnosis_report(diagnosis), Catch::Contains("identity: uid 65534, gids 65534\n"));
+
+  diagnosis.permissions.euid = 0;
+  CHECK_THAT(uping::diagnosis_report(diagnosis), Catch::Contains("identity: uid 65534 (effective 0), gids 65534\n"));
+  diagnosis.permissions.euid = 65534;
+  diagnosis.permissions.egid = 0;
+  diagnosis.permissions.supplementary_groups = {65534, 100};
+  CHECK_THAT(uping::diagnosis_report(diagnosis),
+             Catch::Contains("identity: uid 65534, gids 65534,100 (effective gid 0)\n"));
+}
+
+TEST_CASE("the privilege drop is refused while another thread runs", "[privileges]") {
+  // Capability sets belong to each thread: a drop in one would leave the other privileged.
+  REQUIRE(std::filesystem::is_directory("/proc/self/task"));  // the check needs /proc
+  std::mutex gate;
+  std::unique_lock hold(gate);
+  std::thread other([&gate] { const std::lock_guard wait(gate); });
+  const auto failure = uping::privileges::drop_all();
+  hold.unlock();
+  other.join();
+  REQUIRE(failure);
+  CHECK_THAT(*failure, Catch::Contains("threads are running (capability sets are per thread)"));
 }
