@@ -8,6 +8,7 @@
 
 #include "uping/diagnose.hpp"
 #include "uping/engine.hpp"
+#include "uping/gnu_options.hpp"
 #include "uping/health.hpp"
 #include "uping/options.hpp"
 #include "uping/sweep.hpp"
@@ -35,6 +36,13 @@ int main(int argc, char** argv) {
   // it maps the locale's LC_CTYPE and the gconv cache (156 KiB of resident memory with C.UTF-8).
   // Numbers are read and printed in the C locale, as iputils prints them.
   if (names_may_be_international(args)) std::setlocale(LC_CTYPE, "");
+  // --help / --version reach every mode; --diagnose refuses company in one line.
+  if (const auto answer =
+          uping::answer_before_dispatch(args, uping::health::requested(args) || uping::sweep::requested(args))) {
+    std::fputs(answer->out.c_str(), stdout);
+    std::fputs(answer->err.c_str(), stderr);
+    return answer->exit_code;
+  }
   if (argc == 2 && args[1] == "--diagnose") {
     const uping::DiagnosisFacts facts = uping::gather_diagnosis_facts();
     std::fputs(uping::diagnosis_report(facts).c_str(), stdout);

@@ -13,7 +13,7 @@
 #include <string>
 #include <variant>
 
-#include "uping/version.hpp"
+#include "uping/gnu_options.hpp"
 
 // Parsing follows glibc getopt's rules: options are applied in the order getopt returns them, so
 // the first error reported is the one iputils would report, and parsing stops where getopt would
@@ -448,9 +448,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
   for (const OptionOccurrence& occurrence : scan.options) {
     if (occurrence.letter == 'V') {
       ParseResult result;
-      // iputils prints "ping from iputils <version>"; same shape, named as invoked.
-      result.out = std::string(basename_of(options.program_name)) + " from uping " + kVersion;
-      result.out += "\n";
+      result.out = version_text();
       result.err = warnings;
       result.exit_code = kExitOk;
       return with_out(result);
@@ -563,11 +561,12 @@ std::string usage_text(std::string_view program_name) {
       "  -F <flowlabel>     flow label (20 bits, decimal or 0x hex)\n"
       "  -N <nodeinfo opt>  node information query: refused, needs a raw socket\n"
       "\n"
-      "Many targets (sweep mode): several destinations, -g <range>, --file <file>, with\n"
-      "--json, --alive, --unreachable, -x/-X <n>, --rate <n>; their help: ";
-  text += basename_of(program_name);
-  text +=
-      " --json --help\n"
+      "Other modes (each with its own --help):\n"
+      "  <destination>...   sweep many targets (-g, --file, --json, --alive): --json --help\n"
+      "  --health <target>  container health probe: exit 0 healthy, 1 not\n"
+      "  --diagnose         explain whether this host lets uping ping unprivileged\n"
+      "  --help             this text on stdout\n"
+      "  --version          the version, and the iputils release uping follows\n"
       "\n"
       "See uping(8).\n";
   return text;
