@@ -527,7 +527,8 @@ class Session {
     line.icmp_bytes = reply.icmp_length;
     line.from = namer_.name(datagram.from);
     line.sequence = reply.header.sequence;
-    if (options_.verbose) line.identifier = reply.header.identifier;
+    // As iputils 20250605: an identifier to show is one -e chose, or a raw socket's own.
+    if (options_.verbose && (options_.identifier || mode_ == SocketMode::raw)) line.identifier = reply.header.identifier;
     if (reply.ttl) line.ttl = *reply.ttl;
     else if (datagram.ttl) line.ttl = *datagram.ttl;
     line.truncated = truncated;
@@ -915,16 +916,16 @@ int run_ping_unguarded(const Options& options) {
                            socket_summary(socket6), hints_family));
 
   const auto resolved = resolve_target(options.target, options.family);
-  if (const auto* failure = std::get_if<ResolveError>(&resolved)) {
+  const auto* failure = std::get_if<ResolveError>(&resolved);
+  for (const AddrinfoEntry& seen : failure ? failure->seen : std::get<Target>(resolved).seen) {
+    log::verbose(fmt::format("ai->ai_family: {}, ai->ai_canonname: '{}'", family_name(seen.family), seen.canonical_name));
+  }
+  if (failure) {
     log::error(failure->message);
     return kExitError;
   }
   const Target& target = std::get<Target>(resolved);
   const icmp::Family family = target.address.family();
-  if (options.verbose) {
-    output.add(fmt::format("ai->ai_family: {}, ai->ai_canonname: '{}'\n", family_name(family), target.display_name));
-    output.flush();
-  }
 
   auto& chosen = family == icmp::Family::v4 ? socket4 : socket6;
   if (!chosen) {

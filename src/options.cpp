@@ -163,7 +163,7 @@ double strtod_c_locale(const char* text, char** end) {
 // iputils' ping_strtod and the range check after it, for -i and -W (seconds, kept as whole
 // milliseconds). Trailing garbage only earns warnings and the value parsed so far is used, as in
 // iputils; an empty, infinite, NaN, negative or too large value is fatal (exit 2).
-std::variant<int, Failure> parse_seconds_as_ms(const std::string& text, std::string_view what,
+std::variant<int, Failure> parse_seconds_as_ms(const std::string& text, std::string_view what, double max_seconds,
                                                std::string_view program, std::string& warnings) {
   const std::string prefix = std::string(what) + ": " + text;
   if (text.empty()) {
@@ -182,7 +182,7 @@ std::variant<int, Failure> parse_seconds_as_ms(const std::string& text, std::str
   if (kind != FP_NORMAL && kind != FP_ZERO) {
     return Failure{prefix + ": " + std::strerror(ERANGE), kExitError};
   }
-  if (std::isless(seconds, 0.0) || std::isgreater(seconds, static_cast<double>(INT_MAX) / 1000)) {
+  if (std::isless(seconds, 0.0) || std::isgreater(seconds, max_seconds)) {
     return Failure{prefix, kExitError};
   }
   return static_cast<int>(seconds * 1000);
@@ -396,8 +396,12 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
     case 'i':
     case 'W': {
       const bool interval = letter == 'i';
-      auto parsed = parse_seconds_as_ms(value, interval ? "bad timing interval" : "bad linger time",
-                                        options.program_name, warnings);
+      // iputils 20250605 keeps -i in int milliseconds and -W in uint32_t microseconds (at most
+      // 4294.967295 s; Debian's 20221126 allowed INT_MAX / 1000 s).
+      auto parsed = interval ? parse_seconds_as_ms(value, "bad timing interval", static_cast<double>(INT_MAX) / 1000,
+                                                   options.program_name, warnings)
+                             : parse_seconds_as_ms(value, "bad linger time", static_cast<double>(UINT_MAX) / 1000000,
+                                                   options.program_name, warnings);
       if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
       const double seconds = std::get<int>(parsed) / 1000.0;
       if (interval) {

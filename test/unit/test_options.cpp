@@ -130,6 +130,7 @@ TEST_CASE("each supported option sets its field", "[options]") {
     CHECK(parse_ok({"ping", "-i", "0", "h"}).interval_seconds == 0.0);
     CHECK(parse_ok({"ping", "-i", "-0", "h"}).interval_seconds == 0.0);
     CHECK(parse_ok({"ping", "-W", "0", "h"}).linger_seconds == 0.0);
+    CHECK(parse_ok({"ping", "-W", "4294.967", "h"}).linger_seconds == Approx(4294.967));
     CHECK(parse_ok({"ping", "-i", "2147483", "h"}).interval_seconds == Approx(2147483.0));
     CHECK(parse_ok({"ping", "-i", " 2", "h"}).interval_seconds == Approx(2.0));
   }
@@ -239,6 +240,9 @@ TEST_CASE("errors: exact message and exit code", "[options]") {
        "ping: bad timing interval: : No such file or directory\n"},
       {{"ping", "-W", "-1", "h"}, kExitError, "ping: bad linger time: -1\n"},
       {{"ping", "-W", "2147484", "h"}, kExitError, "ping: bad linger time: 2147484\n"},
+      // 20250605 keeps -W in uint32_t microseconds: at most 4294.967295 s
+      {{"ping", "-W", "4294.968", "h"}, kExitError, "ping: bad linger time: 4294.968\n"},
+      {{"ping", "-W", "4295", "h"}, kExitError, "ping: bad linger time: 4295\n"},
       {{"ping", "-W", "nan", "h"}, kExitError,
        "ping: bad linger time: nan: Numerical result out of range\n"},
       {{"ping", "-W", "", "h"}, kExitError, "ping: bad linger time: : No such file or directory\n"},
