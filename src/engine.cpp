@@ -527,7 +527,6 @@ class Session {
     report::Reply line;
     if (options_.print_timestamps) line.timestamp = report::timestamp_prefix(received_at.wall);
     line.icmp_bytes = reply.icmp_length;
-    line.from = namer_.name(datagram.from);
     line.sequence = reply.header.sequence;
     // As iputils 20250605: an identifier to show is one -e chose, or a raw socket's own.
     if (options_.verbose && (options_.identifier || mode_ == SocketMode::raw)) line.identifier = reply.header.identifier;
@@ -554,6 +553,8 @@ class Session {
         return namer_.name(hop);
       });
     }
+    // Last: the name is a view into the namer's one-entry cache, which the hops above reuse.
+    line.from = namer_.name(datagram.from);
     out_.add_reply(line);
     check_done();
   }
@@ -912,6 +913,14 @@ int run_ping_unguarded(const Options& options) {
     return kExitError;
   }
   warn_other_family_options(options, family);
+  // -T tsprespec's hops: resolved before the route probe, which asks for the way to the first.
+  const auto hops = startup::resolve_timestamp_hops(family == icmp::Family::v4 ? options.timestamp_hops
+                                                                                : std::vector<std::string>{});
+  if (const auto* hop_failure = std::get_if<ResolveError>(&hops)) {
+    log::error(hop_failure->message);
+    return kExitError;
+  }
+  const auto& hop_addresses = std::get<std::vector<SocketAddress>>(hops);
 
   net::SocketSettings settings;
   settings.ttl = options.ttl;
@@ -934,7 +943,9 @@ int run_ping_unguarded(const Options& options) {
 
   RouteProbe route;
   if (!source_address) {
-    route = probe_route(target, options, device);
+    Target first_hop = target;
+    if (!hop_addresses.empty()) first_hop.address = hop_addresses.front();
+    route = probe_route(first_hop, options, device);
     if (route.failure) {
       log::error(*route.failure);
       return kExitError;
@@ -943,10 +954,9 @@ int run_ping_unguarded(const Options& options) {
       std::fputs("WARNING: pinging broadcast address\n", stderr);
       std::fflush(stderr);
     }
-    if (const auto warning = route.source ? startup::source_device_warning(startup::interface_addresses(), device,
-                                                                           *route.source)
-                                          : std::nullopt) {
-      log::error(*warning);
+    if (!device.empty() && route.source) {
+      const auto warning = startup::source_device_warning(startup::interface_addresses(), device, *route.source);
+      if (warning) log::error(*warning);
     }
   }
   // iputils reports a refused SO_MARK once, where it first tries it (its route probe), then
@@ -990,7 +1000,7 @@ int run_ping_unguarded(const Options& options) {
   settings.no_loop = options.no_loop;
   settings.kernel_timestamps = !options.latency;
   if (family == icmp::Family::v4) {
-    settings.ip_options = startup::ip_option_bytes(options);
+    settings.ip_options = startup::ip_option_bytes(options, hop_addresses);
     settings.ip_options_timestamp = options.timestamp_option.has_value();
   } else if (options.flow_label) {
     settings.flow_label = options.flow_label;

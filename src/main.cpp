@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     if (!parsed.options) return parsed.exit_code;
     return uping::health::run(*parsed.options);
   }
-  if (uping::sweep::requested(args)) {
+  if (uping::sweep::requested(args) && !uping::timestamp_hops_requested(args)) {
     const uping::sweep::SweepParse parsed = uping::sweep::parse_command_line(args);
     std::fputs(parsed.out.c_str(), stdout);
     std::fputs(parsed.err.c_str(), stderr);

@@ -36,6 +36,7 @@ constexpr int kMinUserIntervalMs = 2;  // iputils' MIN_USER_INTERVAL_MS
 constexpr long long kMaxPreload = 65536;  // iputils' MAX_DUP_CHK
 constexpr long long kMaxUserPreload = 3;
 constexpr std::size_t kIpOptionsSize = 40;  // room iputils reserves for -R / -T
+constexpr std::size_t kMaxTimestampHops = 4;  // -T tsprespec: 4 + 4 * 8 bytes fit in those 40
 constexpr std::size_t kMaxPatternBytes = 16;
 
 // -N's sub-options (iputils' niquery_option_handler); the ones ending in '=' take a value.
@@ -479,10 +480,15 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
     return with_out(failed(options, warnings,
                   {std::string("usage error: ") + std::strerror(EDESTADDRREQ), kExitError}));
   }
-  // iputils reads extra operands as IPv4 source-route hops; uping has no source routing, and
-  // iputils answers hop lists it cannot use with its usage text.
-  if (operands.size() > 1) return with_out(usage_failure(options, warnings, ""));
-  options.target = operands.front();
+  // iputils reads extra operands as IPv4 hops: up to four prespecified timestamp addresses with
+  // -T tsprespec, source-route hops without -R / -T (uping has no source routing), and answers
+  // hop lists it cannot use with its usage text.
+  if (operands.size() > 1) {
+    if (options.timestamp_option != TimestampOption::tsprespec || operands.size() > kMaxTimestampHops + 1)
+      return with_out(usage_failure(options, warnings, ""));
+    options.timestamp_hops.assign(operands.begin(), operands.end() - 1);
+  }
+  options.target = operands.back();
 
   // iputils' packet size check: the family from -4/-6, overridden by a literal target; for a
   // host name the larger (IPv6) bound.
@@ -574,6 +580,16 @@ std::string usage_text(std::string_view program_name) {
       "\n"
       "See uping(8).\n";
   return text;
+}
+
+bool timestamp_hops_requested(const std::vector<std::string>& args) {
+  const GetoptScan scan = scan_like_getopt(args);
+  if (scan.operands.size() < 2) return false;
+  std::string_view flavour;  // the last -T wins, as in parse_command_line
+  for (const OptionOccurrence& occurrence : scan.options) {
+    if (occurrence.letter == 'T') flavour = occurrence.value;
+  }
+  return flavour == "tsprespec";
 }
 
 int effective_interval_ms(const Options& options) {

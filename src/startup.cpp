@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -75,9 +76,20 @@ std::optional<std::string> source_device_warning(const std::vector<InterfaceAddr
   return "Warning: source address might be selected on device other than: " + std::string(device);
 }
 
+std::variant<std::vector<SocketAddress>, ResolveError> resolve_timestamp_hops(const std::vector<std::string>& hops) {
+  std::vector<SocketAddress> addresses;
+  for (const std::string& hop : hops) {
+    auto resolved = resolve_target(hop, icmp::Family::v4);
+    if (auto* failure = std::get_if<ResolveError>(&resolved)) return std::move(*failure);
+    addresses.push_back(std::get<Target>(resolved).address);
+  }
+  return addresses;
+}
+
 // The IP_OPTIONS bytes iputils sends for -R (a NOP, then a record-route option with room for
-// nine hops) and -T (a timestamp option; tsprespec without hops carries none).
-std::vector<std::uint8_t> ip_option_bytes(const Options& options) {
+// nine hops) and -T (a timestamp option; tsprespec carries an address and room for its stamp
+// per hop).
+std::vector<std::uint8_t> ip_option_bytes(const Options& options, const std::vector<SocketAddress>& hops) {
   constexpr std::uint8_t kNop = 1;
   constexpr std::uint8_t kRecordRoute = 7;
   constexpr std::uint8_t kTimestamp = 68;
@@ -97,6 +109,14 @@ std::vector<std::uint8_t> ip_option_bytes(const Options& options) {
     bytes[1] = kind == TimestampOption::tsonly ? 40 : kind == TimestampOption::tsandaddr ? 36 : 4;
     bytes[2] = 5;
     bytes[3] = kind == TimestampOption::tsonly ? 0 : kind == TimestampOption::tsandaddr ? 1 : 3;
+    if (kind == TimestampOption::tsprespec) {
+      const std::size_t count = std::min(hops.size(), std::size_t{4});  // the parser allows 4
+      bytes[1] = static_cast<std::uint8_t>(4 + count * 8);
+      for (std::size_t i = 0; i < count; ++i) {
+        const auto& hop = reinterpret_cast<const sockaddr_in&>(hops[i].storage).sin_addr;
+        std::memcpy(&bytes[4 + i * 8], &hop, sizeof hop);
+      }
+    }
     bytes.resize(bytes[1]);
   }
   return bytes;

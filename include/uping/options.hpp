@@ -49,6 +49,7 @@ struct Options {
   std::optional<int> sndbuf;             // -S: SO_SNDBUF
   bool record_route = false;             // -R: IPv4 record-route option
   std::optional<TimestampOption> timestamp_option;  // -T
+  std::vector<std::string> timestamp_hops;  // -T tsprespec: up to 4 addresses before the target
   std::vector<std::uint8_t> pattern;     // -p: fill bytes (up to 16), empty for iputils' default
   bool pattern_given = false;
   std::optional<std::string> node_info;  // -N: node information query (needs a raw socket)
@@ -79,6 +80,10 @@ struct ParseResult {
 
 // `real_uid_is_root` is what iputils checks while parsing (-l above 3 is refused to users).
 ParseResult parse_command_line(const std::vector<std::string>& args, bool real_uid_is_root = false);
+
+// Whether the command line is `-T tsprespec <hop>... <target>`: several operands that are one
+// target and its prespecified timestamp hops, not a sweep.
+bool timestamp_hops_requested(const std::vector<std::string>& args);
 
 // The interval between probes in whole milliseconds, as iputils keeps it: -i truncated, or 0 for
 // -f without -i.

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "uping/options.hpp"
@@ -49,8 +50,11 @@ std::vector<InterfaceAddress> interface_addresses();
 std::optional<std::string> source_device_warning(const std::vector<InterfaceAddress>& addresses,
                                                  std::string_view device, const SocketAddress& source);
 
-// The IP_OPTIONS bytes of -R (record route) or -T (timestamps), as iputils sends them; empty
-// for neither.
-std::vector<std::uint8_t> ip_option_bytes(const Options& options);
+// -T tsprespec's hops, IPv4 addresses or names (resolved as iputils resolves them: IPv4 only).
+std::variant<std::vector<SocketAddress>, ResolveError> resolve_timestamp_hops(const std::vector<std::string>& hops);
+
+// The IP_OPTIONS bytes of -R (record route) or -T (timestamps; tsprespec lists `hops`, IPv4),
+// as iputils sends them; empty for neither.
+std::vector<std::uint8_t> ip_option_bytes(const Options& options, const std::vector<SocketAddress>& hops = {});
 
 }  // namespace uping::startup

@@ -610,3 +610,26 @@ TEST_CASE("errors of the other options: exact message and exit code", "[options]
     CHECK(unknown.err == help.out);
   }
 }
+
+TEST_CASE("-T tsprespec takes up to four hop addresses before the target, as iputils", "[options]") {
+  const auto options = parse_ok({"ping", "-T", "tsprespec", "127.0.0.2", "127.0.0.3", "127.0.0.1"});
+  CHECK(options.target == "127.0.0.1");
+  CHECK(options.timestamp_hops == std::vector<std::string>{"127.0.0.2", "127.0.0.3"});
+  CHECK(parse_ok({"ping", "-T", "tsprespec", "a", "b", "c", "d", "h"}).timestamp_hops.size() == 4);
+  CHECK(parse_ok({"ping", "-T", "tsprespec", "h"}).timestamp_hops.empty());
+  // Five hops, hops with another -T flavour or with -R, or without -T: iputils' usage text.
+  for (const Args& args : {Args{"ping", "-T", "tsprespec", "a", "b", "c", "d", "e", "h"},
+                           Args{"ping", "-T", "tsonly", "a", "h"}, Args{"ping", "-R", "a", "h"}}) {
+    INFO("args: " << joined(args));
+    const ParseResult result = parse_command_line(args);
+    CHECK_FALSE(result.options.has_value());
+    CHECK(result.exit_code == kExitError);
+    CHECK(result.err == usage_text("ping"));
+  }
+  // Hops are the single-target mode's: the sweep dispatcher leaves them alone.
+  CHECK(uping::timestamp_hops_requested({"ping", "-c1", "-T", "tsprespec", "127.0.0.2", "127.0.0.1"}));
+  CHECK(uping::timestamp_hops_requested({"ping", "-Ttsprespec", "127.0.0.2", "127.0.0.1"}));
+  CHECK_FALSE(uping::timestamp_hops_requested({"ping", "-T", "tsprespec", "127.0.0.1"}));
+  CHECK_FALSE(uping::timestamp_hops_requested({"ping", "-T", "tsonly", "127.0.0.2", "127.0.0.1"}));
+  CHECK_FALSE(uping::timestamp_hops_requested({"ping", "127.0.0.2", "127.0.0.1"}));
+}

@@ -88,3 +88,14 @@ TEST_CASE("-I <device>: a source the kernel chose on another device is warned ab
         "Warning: source address might be selected on device other than: veth0");
   CHECK_FALSE(source_device_warning(addresses, "", v4("203.0.113.1")));  // no -I device
 }
+
+TEST_CASE("-T tsprespec's option lists each hop's address with room for its stamp, as iputils") {
+  uping::Options options;
+  options.timestamp_option = uping::TimestampOption::tsprespec;
+  CHECK(ip_option_bytes(options) == std::vector<std::uint8_t>{68, 4, 5, 3});
+  const auto bytes = ip_option_bytes(options, {v4("127.0.0.2"), v4("127.0.0.3")});
+  CHECK(bytes == std::vector<std::uint8_t>{68, 20, 5, 3, 127, 0, 0, 2, 0, 0, 0, 0, 127, 0, 0, 3, 0, 0, 0, 0});
+  options.timestamp_option = uping::TimestampOption::tsandaddr;
+  CHECK(ip_option_bytes(options, {v4("127.0.0.2")}).size() == 36);  // hops only for tsprespec
+  CHECK(ip_option_bytes(options, {v4("127.0.0.2")})[1] == 36);
+}
