@@ -92,7 +92,8 @@ int effective_interval_ms(const Options& options);
 // Bytes of IPv4 options a run adds to each packet: 40 with -R or -T, else 0.
 std::size_t ip_options_size(const Options& options);
 
-// The usage text printed (on stderr, exit 2, as iputils does) by -h and after an unknown option.
+// The usage text printed (on stderr, exit 2, as iputils does) by -h and after an unknown option,
+// and on stdout by --help; it names the other modes a line each.
 std::string usage_text(std::string_view program_name);
 
 // The largest -s iputils accepts for a family: 65507 for IPv4 (65535 less IPv4 and ICMP headers),
