@@ -632,4 +632,5 @@ TEST_CASE("-T tsprespec takes up to four hop addresses before the target, as ipu
   CHECK_FALSE(uping::timestamp_hops_requested({"ping", "-T", "tsprespec", "127.0.0.1"}));
   CHECK_FALSE(uping::timestamp_hops_requested({"ping", "-T", "tsonly", "127.0.0.2", "127.0.0.1"}));
   CHECK_FALSE(uping::timestamp_hops_requested({"ping", "127.0.0.2", "127.0.0.1"}));
+  CHECK_FALSE(uping::timestamp_hops_requested({"ping", "-T", "tsprespec", "-T", "tsonly", "a", "h"}));  // last -T wins
 }
