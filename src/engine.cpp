@@ -1,6 +1,7 @@
 #include "uping/engine.hpp"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #include "uping/resolve.hpp"
 #include "uping/send_receive_ring.hpp"
 #include "uping/socket.hpp"
+#include "uping/startup.hpp"
 #include "uping/stats.hpp"
 #include "uping/stdout_writer.hpp"
 
@@ -516,9 +518,9 @@ class Session {
     report::Reply line;
     if (options_.print_timestamps) line.timestamp = report::timestamp_prefix(received_at.wall);
     line.icmp_bytes = reply.icmp_length;
-    line.from = namer_.name(datagram.from);
     line.sequence = reply.header.sequence;
-    if (options_.verbose) line.identifier = reply.header.identifier;
+    // As iputils 20250605: an identifier to show is one -e chose, or a raw socket's own.
+    if (options_.verbose && (options_.identifier || mode_ == SocketMode::raw)) line.identifier = reply.header.identifier;
     if (reply.ttl) line.ttl = *reply.ttl;
     else if (datagram.ttl) line.ttl = *datagram.ttl;
     line.truncated = truncated;
@@ -542,6 +544,8 @@ class Session {
         return namer_.name(hop);
       });
     }
+    // Last: the name is a view into the namer's one-entry cache, which the hops above reuse.
+    line.from = namer_.name(datagram.from);
     out_.add_reply(line);
     check_done();
   }
@@ -714,11 +718,6 @@ class Session {
   int exit_code_ = kExitNoReply;
 };
 
-bool is_address_literal(const std::string& text) {
-  in6_addr buffer{};
-  return inet_pton(AF_INET, text.c_str(), &buffer) == 1 || inet_pton(AF_INET6, text.c_str(), &buffer) == 1;
-}
-
 std::string socket_summary(const std::optional<net::OpenedSocket>& socket) {
   if (!socket) return "-1 (socktype: 0)";
   return fmt::format("{} (socktype: {})", socket->fd(), socket_mode_name(socket->mode()));
@@ -733,14 +732,13 @@ struct RouteProbe {
   bool broadcast_warning = false;      // -b to a broadcast address
 };
 
-RouteProbe probe_route(const Target& target, const Options& options) {
+RouteProbe probe_route(const Target& target, const Options& options, const std::string& device) {
   RouteProbe result;
   const int fd = ::socket(target.address.storage.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return result;  // cannot tell; the probes will say
-  if (!options.interface.empty() && !is_address_literal(options.interface)) {
-    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.interface.c_str(),
-                   static_cast<socklen_t>(options.interface.size() + 1)) != 0) {
-      result.failure = "SO_BINDTODEVICE " + options.interface + ": " + std::strerror(errno);
+  if (!device.empty()) {
+    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), static_cast<socklen_t>(device.size() + 1)) != 0) {
+      result.failure = "SO_BINDTODEVICE " + device + ": " + std::strerror(errno);
       ::close(fd);
       return result;
     }
@@ -754,6 +752,9 @@ RouteProbe probe_route(const Target& target, const Options& options) {
     reinterpret_cast<sockaddr_in*>(&probe.storage)->sin_port = discard_port;
   else
     reinterpret_cast<sockaddr_in6*>(&probe.storage)->sin6_port = discard_port;
+  // iputils probes a link-local destination with an unset family: connect() only dissolves, and
+  // the source reads "::" (shown after "from" with -I, and off every device).
+  if (startup::is_link_local(target.address)) probe.storage.ss_family = AF_UNSPEC;
   if (::connect(fd, probe.get(), probe.length) != 0) {
     if (errno == EACCES && probe.storage.ss_family == AF_INET) {
       if (!options.broadcast) {
@@ -800,33 +801,6 @@ int pmtu_value(PmtuDiscovery mode, icmp::Family family) {
     case PmtuDiscovery::probe: return v4 ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
   }
   return v4 ? IP_PMTUDISC_WANT : IPV6_PMTUDISC_WANT;
-}
-
-// The IP_OPTIONS bytes iputils sends for -R (a NOP, then a record-route option with room for
-// nine hops) and -T (a timestamp option; tsprespec without hops carries none).
-std::vector<std::uint8_t> ip_option_bytes(const Options& options) {
-  constexpr std::uint8_t kNop = 1;
-  constexpr std::uint8_t kRecordRoute = 7;
-  constexpr std::uint8_t kTimestamp = 68;
-  constexpr std::uint8_t kMinOffset = 4;
-  constexpr std::size_t kRouteSpace = 3 + 4 * 9 + 1;
-  std::vector<std::uint8_t> bytes;
-  if (options.record_route) {
-    bytes.assign(kRouteSpace, 0);
-    bytes[0] = kNop;
-    bytes[1] = kRecordRoute;
-    bytes[2] = kRouteSpace - 1;
-    bytes[3] = kMinOffset;
-  } else if (options.timestamp_option) {
-    bytes.assign(kRouteSpace, 0);
-    bytes[0] = kTimestamp;
-    const auto kind = *options.timestamp_option;
-    bytes[1] = kind == TimestampOption::tsonly ? 40 : kind == TimestampOption::tsandaddr ? 36 : 4;
-    bytes[2] = 5;
-    bytes[3] = kind == TimestampOption::tsonly ? 0 : kind == TimestampOption::tsandaddr ? 1 : 3;
-    bytes.resize(bytes[1]);
-  }
-  return bytes;
 }
 
 // iputils' receive-buffer estimate for `preload` probes in flight (its sock_setbufs).
@@ -899,17 +873,21 @@ int run_ping_unguarded(const Options& options) {
   log::verbose(fmt::format("sock4.fd: {}, sock6.fd: {}, hints.ai_family: {}", socket_summary(socket4),
                            socket_summary(socket6), hints_family));
 
+  if (socket6) {
+    if (auto warning = startup::link_local_warning(options.target, socket6->mode() == SocketMode::datagram))
+      log::error(*warning);
+  }
   const auto resolved = resolve_target(options.target, options.family);
-  if (const auto* failure = std::get_if<ResolveError>(&resolved)) {
+  const auto* failure = std::get_if<ResolveError>(&resolved);
+  for (const AddrinfoEntry& seen : failure ? failure->seen : std::get<Target>(resolved).seen) {
+    log::verbose(fmt::format("ai->ai_family: {}, ai->ai_canonname: '{}'", family_name(seen.family), seen.canonical_name));
+  }
+  if (failure) {
     log::error(failure->message);
     return kExitError;
   }
   const Target& target = std::get<Target>(resolved);
   const icmp::Family family = target.address.family();
-  if (options.verbose) {
-    output.add(fmt::format("ai->ai_family: {}, ai->ai_canonname: '{}'\n", family_name(family), target.display_name));
-    output.flush();
-  }
 
   auto& chosen = family == icmp::Family::v4 ? socket4 : socket6;
   if (!chosen) {
@@ -920,27 +898,39 @@ int run_ping_unguarded(const Options& options) {
     return kExitError;
   }
   warn_other_family_options(options, family);
+  // -T tsprespec's hops: resolved before the route probe, which asks for the way to the first.
+  const auto hops = startup::resolve_timestamp_hops(family == icmp::Family::v4 ? options.timestamp_hops
+                                                                                : std::vector<std::string>{});
+  if (const auto* hop_failure = std::get_if<ResolveError>(&hops)) {
+    log::error(hop_failure->message);
+    return kExitError;
+  }
+  const auto& hop_addresses = std::get<std::vector<SocketAddress>>(hops);
 
   net::SocketSettings settings;
   settings.ttl = options.ttl;
   std::optional<SocketAddress> source_address;  // -I given as an address
-  std::string device;                           // -I given as a name, or the %scope of an address
-  if (!options.interface.empty()) {
-    const auto scope = options.interface.find('%');
-    const std::string address_part = options.interface.substr(0, scope);
-    if (is_address_literal(address_part)) {
-      const auto as_address = resolve_target(address_part, family);
-      if (const auto* source = std::get_if<Target>(&as_address)) source_address = source->address;
-      if (scope != std::string::npos) device = options.interface.substr(scope + 1);
-    } else {
-      device = options.interface;
+  const auto [source_text, device] = startup::split_interface_option(options.interface);
+  if (!source_text.empty()) {
+    const auto as_address = resolve_target(source_text, family);
+    if (const auto* source = std::get_if<Target>(&as_address)) source_address = source->address;
+  }
+  // iputils looks an IPv6 -I device up first; a link-local source takes it as its scope.
+  if (family == icmp::Family::v6 && !device.empty()) {
+    const unsigned index = if_nametoindex(device.c_str());
+    if (index == 0) {
+      log::error("unknown iface: " + device);
+      return kExitError;
     }
+    if (source_address) startup::scope_source_to_device(*source_address, index);
   }
   settings.interface = device;
 
   RouteProbe route;
   if (!source_address) {
-    route = probe_route(target, options);
+    Target first_hop = target;
+    if (!hop_addresses.empty()) first_hop.address = hop_addresses.front();
+    route = probe_route(first_hop, options, device);
     if (route.failure) {
       log::error(*route.failure);
       return kExitError;
@@ -948,6 +938,10 @@ int run_ping_unguarded(const Options& options) {
     if (route.broadcast_warning) {
       std::fputs("WARNING: pinging broadcast address\n", stderr);
       std::fflush(stderr);
+    }
+    if (!device.empty() && route.source) {
+      const auto warning = startup::source_device_warning(startup::interface_addresses(), device, *route.source);
+      if (warning) log::error(*warning);
     }
   }
   // iputils reports a refused SO_MARK once, where it first tries it (its route probe), then
@@ -991,7 +985,7 @@ int run_ping_unguarded(const Options& options) {
   settings.no_loop = options.no_loop;
   settings.kernel_timestamps = !options.latency;
   if (family == icmp::Family::v4) {
-    settings.ip_options = ip_option_bytes(options);
+    settings.ip_options = startup::ip_option_bytes(options, hop_addresses);
     settings.ip_options_timestamp = options.timestamp_option.has_value();
   } else if (options.flow_label) {
     settings.flow_label = options.flow_label;

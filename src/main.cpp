@@ -8,6 +8,7 @@
 
 #include "uping/diagnose.hpp"
 #include "uping/engine.hpp"
+#include "uping/gnu_options.hpp"
 #include "uping/health.hpp"
 #include "uping/log.hpp"
 #include "uping/options.hpp"
@@ -24,6 +25,13 @@ int main(int argc, char** argv) {
   using uping::BrokenPipe;
   using uping::report_write_error;
   using uping::write_stdout;
+  // --help / --version reach every mode; --diagnose refuses company in one line.
+  if (const auto answer =
+          uping::answer_before_dispatch(args, uping::health::requested(args) || uping::sweep::requested(args))) {
+    if (const int error = write_stdout(answer->out)) return report_write_error(error, EXIT_FAILURE, BrokenPipe::quiet);
+    std::fputs(answer->err.c_str(), stderr);
+    return answer->exit_code;
+  }
   if (argc == 2 && args[1] == "--diagnose") {
     const uping::DiagnosisFacts facts = uping::gather_diagnosis_facts();
     if (facts.drop_failure) {
@@ -44,7 +52,7 @@ int main(int argc, char** argv) {
     if (!parsed.options) return parsed.exit_code;
     return uping::health::run(*parsed.options);
   }
-  if (uping::sweep::requested(args)) {
+  if (uping::sweep::requested(args) && !uping::timestamp_hops_requested(args)) {
     const uping::sweep::SweepParse parsed = uping::sweep::parse_command_line(args);
     if (const int error = write_stdout(parsed.out)) {
       return report_write_error(error, uping::sweep::kError, BrokenPipe::quiet);

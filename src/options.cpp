@@ -13,7 +13,7 @@
 #include <string>
 #include <variant>
 
-#include "uping/version.hpp"
+#include "uping/gnu_options.hpp"
 
 // Parsing follows glibc getopt's rules: options are applied in the order getopt returns them, so
 // the first error reported is the one iputils would report, and parsing stops where getopt would
@@ -36,6 +36,7 @@ constexpr int kMinUserIntervalMs = 2;  // iputils' MIN_USER_INTERVAL_MS
 constexpr long long kMaxPreload = 65536;  // iputils' MAX_DUP_CHK
 constexpr long long kMaxUserPreload = 3;
 constexpr std::size_t kIpOptionsSize = 40;  // room iputils reserves for -R / -T
+constexpr std::size_t kMaxTimestampHops = 4;  // -T tsprespec: 4 + 4 * 8 bytes fit in those 40
 constexpr std::size_t kMaxPatternBytes = 16;
 
 // -N's sub-options (iputils' niquery_option_handler); the ones ending in '=' take a value.
@@ -163,7 +164,7 @@ double strtod_c_locale(const char* text, char** end) {
 // iputils' ping_strtod and the range check after it, for -i and -W (seconds, kept as whole
 // milliseconds). Trailing garbage only earns warnings and the value parsed so far is used, as in
 // iputils; an empty, infinite, NaN, negative or too large value is fatal (exit 2).
-std::variant<int, Failure> parse_seconds_as_ms(const std::string& text, std::string_view what,
+std::variant<int, Failure> parse_seconds_as_ms(const std::string& text, std::string_view what, double max_seconds,
                                                std::string_view program, std::string& warnings) {
   const std::string prefix = std::string(what) + ": " + text;
   if (text.empty()) {
@@ -182,7 +183,7 @@ std::variant<int, Failure> parse_seconds_as_ms(const std::string& text, std::str
   if (kind != FP_NORMAL && kind != FP_ZERO) {
     return Failure{prefix + ": " + std::strerror(ERANGE), kExitError};
   }
-  if (std::isless(seconds, 0.0) || std::isgreater(seconds, static_cast<double>(INT_MAX) / 1000)) {
+  if (std::isless(seconds, 0.0) || std::isgreater(seconds, max_seconds)) {
     return Failure{prefix, kExitError};
   }
   return static_cast<int>(seconds * 1000);
@@ -396,8 +397,12 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
     case 'i':
     case 'W': {
       const bool interval = letter == 'i';
-      auto parsed = parse_seconds_as_ms(value, interval ? "bad timing interval" : "bad linger time",
-                                        options.program_name, warnings);
+      // iputils 20250605 keeps -i in int milliseconds and -W in uint32_t microseconds (at most
+      // 4294.967295 s; Debian's 20221126 allowed INT_MAX / 1000 s).
+      auto parsed = interval ? parse_seconds_as_ms(value, "bad timing interval", static_cast<double>(INT_MAX) / 1000,
+                                                   options.program_name, warnings)
+                             : parse_seconds_as_ms(value, "bad linger time", static_cast<double>(UINT_MAX) / 1000000,
+                                                   options.program_name, warnings);
       if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
       const double seconds = std::get<int>(parsed) / 1000.0;
       if (interval) {
@@ -446,9 +451,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
   for (const OptionOccurrence& occurrence : scan.options) {
     if (occurrence.letter == 'V') {
       ParseResult result;
-      // iputils prints "ping from iputils <version>"; same shape, named as invoked.
-      result.out = std::string(basename_of(options.program_name)) + " from uping " + kVersion;
-      result.out += "\n";
+      result.out = version_text();
       result.err = warnings;
       result.exit_code = kExitOk;
       return with_out(result);
@@ -475,10 +478,15 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
     return with_out(failed(options, warnings,
                   {std::string("usage error: ") + std::strerror(EDESTADDRREQ), kExitError}));
   }
-  // iputils reads extra operands as IPv4 source-route hops; uping has no source routing, and
-  // iputils answers hop lists it cannot use with its usage text.
-  if (operands.size() > 1) return with_out(usage_failure(options, warnings, ""));
-  options.target = operands.front();
+  // iputils reads extra operands as IPv4 hops: up to four prespecified timestamp addresses with
+  // -T tsprespec, source-route hops without -R / -T (uping has no source routing), and answers
+  // hop lists it cannot use with its usage text.
+  if (operands.size() > 1) {
+    if (options.timestamp_option != TimestampOption::tsprespec || operands.size() > kMaxTimestampHops + 1)
+      return with_out(usage_failure(options, warnings, ""));
+    options.timestamp_hops.assign(operands.begin(), operands.end() - 1);
+  }
+  options.target = operands.back();
 
   // iputils' packet size check: the family from -4/-6, overridden by a literal target; for a
   // host name the larger (IPv6) bound.
@@ -568,14 +576,25 @@ std::string usage_text(std::string_view program_name) {
       "  -F <flowlabel>     flow label (20 bits, decimal or 0x hex)\n"
       "  -N <nodeinfo opt>  node information query: refused, needs a raw socket\n"
       "\n"
-      "Many targets (sweep mode): several destinations, -g <range>, --file <file>, with\n"
-      "--json, --alive, --unreachable, -x/-X <n>, --rate <n>; their help: ";
-  text += basename_of(program_name);
-  text +=
-      " --json --help\n"
+      "Other modes (each with its own --help):\n"
+      "  <destination>...   sweep many targets (-g, --file, --json, --alive): --json --help\n"
+      "  --health <target>  container health probe: exit 0 healthy, 1 not\n"
+      "  --diagnose         explain whether this host lets uping ping unprivileged\n"
+      "  --help             this text on stdout\n"
+      "  --version          the version, and the iputils release uping follows\n"
       "\n"
       "See uping(8).\n";
   return text;
+}
+
+bool timestamp_hops_requested(const std::vector<std::string>& args) {
+  const GetoptScan scan = scan_like_getopt(args);
+  if (scan.operands.size() < 2) return false;
+  std::string_view flavour;  // the last -T wins, as in parse_command_line
+  for (const OptionOccurrence& occurrence : scan.options) {
+    if (occurrence.letter == 'T') flavour = occurrence.value;
+  }
+  return flavour == "tsprespec";
 }
 
 int effective_interval_ms(const Options& options) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 namespace uping {
 
@@ -61,40 +62,37 @@ void load_user_charset_for(std::string_view host) {
 std::variant<Target, ResolveError> resolve_target(const std::string& host,
                                                   std::optional<icmp::Family> family) {
   load_user_charset_for(host);
+  // As iputils: always both families (glibc keeps a link-local scope only then, iputils issue
+  // 252, and maps "::ffff:a.b.c.d" to IPv4 when asked for AF_INET alone), then the first answer
+  // of the wanted family. "-4 ::ffff:127.0.0.1" is therefore refused, as iputils refuses it.
   addrinfo hints{};
-  hints.ai_family = !family ? AF_UNSPEC : (*family == icmp::Family::v4 ? AF_INET : AF_INET6);
+  hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_DGRAM;  // one answer per address, not one per socket type
   hints.ai_flags = AI_CANONNAME;
 #ifdef AI_IDN
   hints.ai_flags |= AI_IDN;
 #endif
   addrinfo* raw_result = nullptr;
-  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &raw_result);
-  if (rc != 0 && family) {
-    // As iputils 20250605: a name that exists only in the other family is "Address family for
-    // hostname not supported", not "Name or service not known".
-    addrinfo any_family = hints;
-    any_family.ai_family = AF_UNSPEC;
-    addrinfo* other = nullptr;
-    if (getaddrinfo(host.c_str(), nullptr, &any_family, &other) == 0) {
-      freeaddrinfo(other);
-      rc = EAI_ADDRFAMILY;
-    }
-  }
-  if (rc != 0) return ResolveError{printable(host) + ": " + gai_strerror(rc)};
+  const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &raw_result);
+  if (rc != 0) return ResolveError{printable(host) + ": " + gai_strerror(rc), {}};
   const std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> result(raw_result, freeaddrinfo);
 
+  std::vector<AddrinfoEntry> seen;  // what iputils' -v lists, up to the answer it takes
   const addrinfo* chosen = nullptr;
   for (const addrinfo* ai = result.get(); ai != nullptr && chosen == nullptr; ai = ai->ai_next) {
-    if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) chosen = ai;
+    if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+    const icmp::Family found = ai->ai_family == AF_INET6 ? icmp::Family::v6 : icmp::Family::v4;
+    seen.push_back({found, ai->ai_canonname != nullptr ? printable(ai->ai_canonname) : std::string()});
+    if (!family || *family == found) chosen = ai;
   }
   if (chosen == nullptr || chosen->ai_addrlen > sizeof(sockaddr_storage))
-    return ResolveError{printable(host) + ": " + gai_strerror(EAI_ADDRFAMILY)};
+    return ResolveError{printable(host) + ": " + gai_strerror(EAI_ADDRFAMILY), std::move(seen)};
 
   Target target;
   std::memcpy(&target.address.storage, chosen->ai_addr, chosen->ai_addrlen);
   target.address.length = chosen->ai_addrlen;
   target.numeric = numeric_host(target.address);
+  target.seen = std::move(seen);
 
   // "Typed as an address": the same text parses as a numeric host (scope ids included).
   addrinfo numeric_hints{};
@@ -103,8 +101,11 @@ std::variant<Target, ResolveError> resolve_target(const std::string& host,
   target.typed_as_address = getaddrinfo(host.c_str(), nullptr, &numeric_hints, &numeric_result) == 0;
   if (numeric_result != nullptr) freeaddrinfo(numeric_result);
 
-  const char* canonical = result->ai_canonname;
-  target.display_name = printable(target.typed_as_address || canonical == nullptr ? host : canonical);
+  // iputils names an IPv4 target by the canonical name of the answer it took (only the first
+  // answer carries one; without it, the target as typed), an IPv6 target always as typed.
+  const char* canonical = chosen->ai_canonname;
+  const bool as_typed = target.typed_as_address || canonical == nullptr || chosen->ai_family == AF_INET6;
+  target.display_name = printable(as_typed ? host : canonical);
   return target;
 }
 

@@ -49,6 +49,7 @@ struct Options {
   std::optional<int> sndbuf;             // -S: SO_SNDBUF
   bool record_route = false;             // -R: IPv4 record-route option
   std::optional<TimestampOption> timestamp_option;  // -T
+  std::vector<std::string> timestamp_hops;  // -T tsprespec: up to 4 addresses before the target
   std::vector<std::uint8_t> pattern;     // -p: fill bytes (up to 16), empty for iputils' default
   bool pattern_given = false;
   std::optional<std::string> node_info;  // -N: node information query (needs a raw socket)
@@ -84,6 +85,10 @@ std::optional<icmp::Family> family_implied_by_name(std::string_view program_name
 // `real_uid_is_root` is what iputils checks while parsing (-l above 3 is refused to users).
 ParseResult parse_command_line(const std::vector<std::string>& args, bool real_uid_is_root = false);
 
+// Whether the command line is `-T tsprespec <hop>... <target>`: several operands that are one
+// target and its prespecified timestamp hops, not a sweep.
+bool timestamp_hops_requested(const std::vector<std::string>& args);
+
 // The interval between probes in whole milliseconds, as iputils keeps it: -i truncated, or 0 for
 // -f without -i.
 int effective_interval_ms(const Options& options);
@@ -91,7 +96,8 @@ int effective_interval_ms(const Options& options);
 // Bytes of IPv4 options a run adds to each packet: 40 with -R or -T, else 0.
 std::size_t ip_options_size(const Options& options);
 
-// The usage text printed (on stderr, exit 2, as iputils does) by -h and after an unknown option.
+// The usage text printed (on stderr, exit 2, as iputils does) by -h and after an unknown option,
+// and on stdout by --help; it names the other modes a line each.
 std::string usage_text(std::string_view program_name);
 
 // The largest -s iputils accepts for a family: 65507 for IPv4 (65535 less IPv4 and ICMP headers),

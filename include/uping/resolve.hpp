@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "uping/icmp.hpp"
 
@@ -24,17 +25,27 @@ struct SocketAddress {
   bool same_host(const SocketAddress& other) const noexcept;  // address (and scope) equal, ports ignored
 };
 
+// One answer of getaddrinfo as iputils' -v lists it ("ai->ai_family: ..., ai->ai_canonname: '...'").
+struct AddrinfoEntry {
+  icmp::Family family = icmp::Family::v4;
+  std::string canonical_name;  // empty when the answer carries none (all but the first)
+};
+
 struct Target {
   SocketAddress address;
   std::string numeric;        // "127.0.0.1", "::1"
-  std::string display_name;   // as typed when numeric, else the canonical name
+  std::string display_name;   // IPv4: the canonical name unless typed as an address; IPv6: as typed
   bool typed_as_address = false;
+  std::vector<AddrinfoEntry> seen;  // the answers looked at, the chosen one last
 };
 
 struct ResolveError {
   std::string message;        // "<host>: Name or service not known", without the program prefix
+  std::vector<AddrinfoEntry> seen;  // answers of the other family, when that was the failure
 };
 
+// Both families are asked for and the first answer of `family` (if given) is taken, as iputils
+// does: a scoped link-local address keeps its scope, "-4 ::ffff:a.b.c.d" is refused.
 std::variant<Target, ResolveError> resolve_target(const std::string& host,
                                                   std::optional<icmp::Family> family);
 

@@ -58,7 +58,7 @@ run() {  # run NAME ARGS...: sets out, err, rc
   err=$(cat "$dest/err")
 }
 run ping -V
-if [[ $rc == 0 && $out == "ping from uping "* ]]; then ok "ping -V: $out"; else bad "ping -V: exit $rc, '$out'"; fi
+if [[ $rc == 0 && $out == "uping "*" (ping from iputils 20250605 compatible)" ]]; then ok "ping -V: $out"; else bad "ping -V: exit $rc, '$out'"; fi
 run ping
 if [[ $rc == 2 && $err == "ping: usage error: Destination address required" ]]; then
   ok "ping without a destination: '$err', exit 2"

@@ -39,6 +39,10 @@ setup ip netns exec "$client" ip addr add 198.51.100.66/26 dev uping2
 setup ip netns exec "$client" ip -6 addr add 2001:db8:1::2/64 dev uping2 nodad
 setup ip netns exec "$router" ip addr add 198.51.100.65/26 dev uping3
 setup ip netns exec "$router" ip -6 addr add 2001:db8:1::1/64 dev uping3 nodad
+# Fixed link-local addresses on that link (nodad: usable at once; the kernel's own fe80:: ones
+# may still be tentative): the client fe80::66, the router fe80::65.
+setup ip netns exec "$client" ip -6 addr add fe80::66/64 dev uping2 nodad
+setup ip netns exec "$router" ip -6 addr add fe80::65/64 dev uping3 nodad
 setup ip netns exec "$client" ip route add 203.0.113.0/24 via 198.51.100.65
 setup ip netns exec "$client" ip -6 route add 2001:db8:2::/64 via 2001:db8:1::1
 setup ip netns exec "$router" ip route add 203.0.113.0/24 via 198.51.100.66
@@ -72,6 +76,7 @@ declare -A TARGET=(
   [silent4]=198.51.100.2 [silent6]=2001:db8::2 [ttl4]=203.0.113.5 [ttl6]=2001:db8:2::5
   [unroutable]=203.0.113.9 [bcast]=198.51.100.63 [none]=""
   [peer4]=203.0.113.5 [peer6]=2001:db8:feed::5
+  [ll6]=fe80::65 [ll6s]=fe80::65%uping2 [alias6]=ip6-loopback [mapped]=::ffff:127.0.0.1
 )
 
 # Timing figures, -D stamps, -T stamps and identifiers differ from run to run; Debian's 20221126

@@ -130,6 +130,7 @@ TEST_CASE("each supported option sets its field", "[options]") {
     CHECK(parse_ok({"ping", "-i", "0", "h"}).interval_seconds == 0.0);
     CHECK(parse_ok({"ping", "-i", "-0", "h"}).interval_seconds == 0.0);
     CHECK(parse_ok({"ping", "-W", "0", "h"}).linger_seconds == 0.0);
+    CHECK(parse_ok({"ping", "-W", "4294.967", "h"}).linger_seconds == Approx(4294.967));
     CHECK(parse_ok({"ping", "-i", "2147483", "h"}).interval_seconds == Approx(2147483.0));
     CHECK(parse_ok({"ping", "-i", " 2", "h"}).interval_seconds == Approx(2.0));
   }
@@ -239,6 +240,9 @@ TEST_CASE("errors: exact message and exit code", "[options]") {
        "ping: bad timing interval: : No such file or directory\n"},
       {{"ping", "-W", "-1", "h"}, kExitError, "ping: bad linger time: -1\n"},
       {{"ping", "-W", "2147484", "h"}, kExitError, "ping: bad linger time: 2147484\n"},
+      // 20250605 keeps -W in uint32_t microseconds: at most 4294.967295 s
+      {{"ping", "-W", "4294.968", "h"}, kExitError, "ping: bad linger time: 4294.968\n"},
+      {{"ping", "-W", "4295", "h"}, kExitError, "ping: bad linger time: 4295\n"},
       {{"ping", "-W", "nan", "h"}, kExitError,
        "ping: bad linger time: nan: Numerical result out of range\n"},
       {{"ping", "-W", "", "h"}, kExitError, "ping: bad linger time: : No such file or directory\n"},
@@ -307,17 +311,18 @@ TEST_CASE("getopt errors: message then usage on stderr, exit 2", "[options]") {
 }
 
 TEST_CASE("the version option prints on stdout and exits 0 at once", "[options]") {
-  const std::string line = std::string("from uping ") + uping::kVersion + "\n";
+  // Scripts branch on "iputils" in `ping -V`: the line names the iputils release uping follows.
+  const std::string line = std::string("uping ") + uping::kVersion + " (ping from iputils 20250605 compatible)\n";
   struct Case {
     Args args;
     std::string out;
   };
   const std::vector<Case> cases = {
-      {{"ping", "-V"}, "ping " + line},
-      {{"/usr/local/bin/uping", "-V", "h"}, "uping " + line},
-      {{"ping", "-qV"}, "ping " + line},
-      {{"ping", "-V", "-y"}, "ping " + line},         // acted on before getopt reaches -y
-      {{"ping", "-V", "-c", "0"}, "ping " + line},    // and before -c is checked
+      {{"ping", "-V"}, line},
+      {{"/usr/local/bin/uping", "-V", "h"}, line},
+      {{"ping", "-qV"}, line},
+      {{"ping", "-V", "-y"}, line},         // acted on before getopt reaches -y
+      {{"ping", "-V", "-c", "0"}, line},    // and before -c is checked
   };
   for (const auto& c : cases) {
     INFO("args: " << joined(c.args));
@@ -409,7 +414,7 @@ TEST_CASE("usage text lists every iputils option, each once", "[options]") {
   const std::string text = usage_text("/usr/bin/uping");
   CHECK(text.rfind("\nUsage\n  uping [options] <destination>\n", 0) == 0);
   for (const char* entry :
-       {"<destination>", "-3 ", "-4 ", "-6 ", "-a ", "-A ", "-b ", "-B ", "-c <count>", "-C ", "-d ",
+       {"<destination> ", "-3 ", "-4 ", "-6 ", "-a ", "-A ", "-b ", "-B ", "-c <count>", "-C ", "-d ",
         "-D ", "-e <identifier>", "-f ", "-F <flowlabel>", "-h ", "-H ", "-I <interface>",
         "-i <interval>", "-l <preload>", "-L ", "-m <mark>", "-M <pmtud opt>", "-n ",
         "-N <nodeinfo opt>", "-O ", "-p <pattern>", "-q ", "-Q <tclass>", "-r ", "-R ", "-s <size>",
@@ -422,7 +427,7 @@ TEST_CASE("usage text lists every iputils option, each once", "[options]") {
     CHECK(text.find(line, at + 1) == std::string::npos);
   }
   CHECK(text.back() == '\n');
-  CHECK(text.find("their help: uping --json --help\n") != std::string::npos);
+  CHECK(text.find("--json --help\n") != std::string::npos);
 }
 
 TEST_CASE("user limits follow iputils' millisecond rule", "[options]") {
@@ -604,4 +609,28 @@ TEST_CASE("errors of the other options: exact message and exit code", "[options]
     CHECK(unknown.out.empty());
     CHECK(unknown.err == help.out);
   }
+}
+
+TEST_CASE("-T tsprespec takes up to four hop addresses before the target, as iputils", "[options]") {
+  const auto options = parse_ok({"ping", "-T", "tsprespec", "127.0.0.2", "127.0.0.3", "127.0.0.1"});
+  CHECK(options.target == "127.0.0.1");
+  CHECK(options.timestamp_hops == std::vector<std::string>{"127.0.0.2", "127.0.0.3"});
+  CHECK(parse_ok({"ping", "-T", "tsprespec", "a", "b", "c", "d", "h"}).timestamp_hops.size() == 4);
+  CHECK(parse_ok({"ping", "-T", "tsprespec", "h"}).timestamp_hops.empty());
+  // Five hops, hops with another -T flavour or with -R, or without -T: iputils' usage text.
+  for (const Args& args : {Args{"ping", "-T", "tsprespec", "a", "b", "c", "d", "e", "h"},
+                           Args{"ping", "-T", "tsonly", "a", "h"}, Args{"ping", "-R", "a", "h"}}) {
+    INFO("args: " << joined(args));
+    const ParseResult result = parse_command_line(args);
+    CHECK_FALSE(result.options.has_value());
+    CHECK(result.exit_code == kExitError);
+    CHECK(result.err == usage_text("ping"));
+  }
+  // Hops are the single-target mode's: the sweep dispatcher leaves them alone.
+  CHECK(uping::timestamp_hops_requested({"ping", "-c1", "-T", "tsprespec", "127.0.0.2", "127.0.0.1"}));
+  CHECK(uping::timestamp_hops_requested({"ping", "-Ttsprespec", "127.0.0.2", "127.0.0.1"}));
+  CHECK_FALSE(uping::timestamp_hops_requested({"ping", "-T", "tsprespec", "127.0.0.1"}));
+  CHECK_FALSE(uping::timestamp_hops_requested({"ping", "-T", "tsonly", "127.0.0.2", "127.0.0.1"}));
+  CHECK_FALSE(uping::timestamp_hops_requested({"ping", "127.0.0.2", "127.0.0.1"}));
+  CHECK_FALSE(uping::timestamp_hops_requested({"ping", "-T", "tsprespec", "-T", "tsonly", "a", "h"}));  // last -T wins
 }
