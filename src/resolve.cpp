@@ -39,12 +39,27 @@ std::string printable(std::string_view untrusted) {
   return out;
 }
 
-std::variant<Target, ResolveError> resolve_target(const std::string& host,
-                                                  std::optional<icmp::Family> family) {
+namespace {
+
+ResolveError resolve_error(const std::string& host, int code) {
+  return ResolveError{printable(host) + ": " + gai_strerror(code), gai_strerror(code)};
+}
+
+bool is_numeric_host(const std::string& host) {
+  addrinfo numeric_hints{};
+  numeric_hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* numeric_result = nullptr;
+  const bool numeric = getaddrinfo(host.c_str(), nullptr, &numeric_hints, &numeric_result) == 0;
+  if (numeric_result != nullptr) freeaddrinfo(numeric_result);
+  return numeric;
+}
+
+std::variant<Target, ResolveError> resolve_with(const std::string& host, std::optional<icmp::Family> family,
+                                                int extra_flags) {
   addrinfo hints{};
   hints.ai_family = !family ? AF_UNSPEC : (*family == icmp::Family::v4 ? AF_INET : AF_INET6);
   hints.ai_socktype = SOCK_DGRAM;  // one answer per address, not one per socket type
-  hints.ai_flags = AI_CANONNAME;
+  hints.ai_flags = AI_CANONNAME | extra_flags;
 #ifdef AI_IDN
   hints.ai_flags |= AI_IDN;
 #endif
@@ -61,7 +76,7 @@ std::variant<Target, ResolveError> resolve_target(const std::string& host,
       rc = EAI_ADDRFAMILY;
     }
   }
-  if (rc != 0) return ResolveError{printable(host) + ": " + gai_strerror(rc)};
+  if (rc != 0) return resolve_error(host, rc);
   const std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> result(raw_result, freeaddrinfo);
 
   const addrinfo* chosen = nullptr;
@@ -69,7 +84,7 @@ std::variant<Target, ResolveError> resolve_target(const std::string& host,
     if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) chosen = ai;
   }
   if (chosen == nullptr || chosen->ai_addrlen > sizeof(sockaddr_storage))
-    return ResolveError{printable(host) + ": " + gai_strerror(EAI_ADDRFAMILY)};
+    return resolve_error(host, EAI_ADDRFAMILY);
 
   Target target;
   std::memcpy(&target.address.storage, chosen->ai_addr, chosen->ai_addrlen);
@@ -77,15 +92,24 @@ std::variant<Target, ResolveError> resolve_target(const std::string& host,
   target.numeric = numeric_host(target.address);
 
   // "Typed as an address": the same text parses as a numeric host (scope ids included).
-  addrinfo numeric_hints{};
-  numeric_hints.ai_flags = AI_NUMERICHOST;
-  addrinfo* numeric_result = nullptr;
-  target.typed_as_address = getaddrinfo(host.c_str(), nullptr, &numeric_hints, &numeric_result) == 0;
-  if (numeric_result != nullptr) freeaddrinfo(numeric_result);
+  target.typed_as_address = (extra_flags & AI_NUMERICHOST) != 0 || is_numeric_host(host);
 
   const char* canonical = result->ai_canonname;
   target.display_name = printable(target.typed_as_address || canonical == nullptr ? host : canonical);
   return target;
+}
+
+}  // namespace
+
+std::variant<Target, ResolveError> resolve_target(const std::string& host,
+                                                  std::optional<icmp::Family> family) {
+  return resolve_with(host, family, 0);
+}
+
+std::optional<std::variant<Target, ResolveError>> resolve_numeric(const std::string& host,
+                                                                  std::optional<icmp::Family> family) {
+  if (!is_numeric_host(host)) return std::nullopt;
+  return resolve_with(host, family, AI_NUMERICHOST);
 }
 
 const std::string& PeerNamer::name(const SocketAddress& address) {

@@ -23,6 +23,7 @@
 #include "uping/prober.hpp"
 #include "uping/report.hpp"
 #include "uping/resolve.hpp"
+#include "uping/sweep_intake.hpp"
 #include "uping/sweep_output.hpp"
 #include "uping/targets.hpp"
 
@@ -72,12 +73,14 @@ TokenParts split_token(ProbeToken token) {
 // One target being probed.
 struct ActiveTarget {
   std::string text;              // as given
-  std::string address_text;      // numeric
+  std::string address_text;      // numeric, canonical
+  bool literal = false;          // given as an address
   SocketAddress address;
   std::uint32_t generation = 0;
-  std::uint32_t sent = 0;
-  std::uint32_t settled = 0;     // probes answered, failed or timed out
+  std::uint32_t probes = 0;      // probe numbers used: sent, or refused by the kernel
+  std::uint32_t settled = 0;     // probes answered, failed, timed out or refused
   std::uint32_t timeouts = 0;
+  std::uint32_t send_errors = 0;
   Statistics stats;
   Clock::time_point first_send;
   Clock::time_point last_send;
@@ -99,6 +102,7 @@ class Sweep {
         interval_(std::chrono::duration_cast<Clock::duration>(options.interval)),
         stream_(options.targets, options.ranges, file),
         prober_(io_, prober_settings(options), events()),
+        intake_(io_, stream_, options.family, [this] { wake(); }),
         pace_timer_(io_),
         deadline_timer_(io_),
         signals_(io_, SIGINT) {}
@@ -113,6 +117,11 @@ class Sweep {
     }
     if (!has_socket_[0] && !has_socket_[1]) {
       std::fputs(explain_socket_failure(options_.program_name, gather_permission_facts(attempts_)).c_str(), stderr);
+      // The run line still closes the JSON output, so that a reader learns why nothing came.
+      totals_.stopped = StopReason::no_socket;
+      totals_.sources_exhausted = false;
+      if (options_.format == OutputFormat::json) out_ += json_run_summary(totals_, kError);
+      flush();
       return kError;
     }
     start_ = Clock::now();
@@ -130,6 +139,8 @@ class Sweep {
     pump();
     if (!finished_) io_.run();
     flush();
+    const std::string untaken = untaken_line(stream_.untaken(), totals_.stopped);
+    if (!untaken.empty()) log::error(untaken);
     return exit_code_;
   }
 
@@ -231,7 +242,7 @@ class Sweep {
     if (!in_pump_ && !finished_ && can_admit()) post_pump();
   }
 
-  bool can_admit() const { return !sources_exhausted_ && active_ < kMaxActiveTargets; }
+  bool can_admit() const { return active_ < kMaxActiveTargets && intake_.ready_now(); }
 
   std::optional<std::uint32_t> next_to_probe(Clock::time_point now) {
     while (!due_.empty() && due_.front().at <= now) {
@@ -239,42 +250,31 @@ class Sweep {
       due_.pop_front();
       if (targets_[due.slot].in_use && targets_[due.slot].generation == due.generation) return due.slot;
     }
+    // Each admit() takes a target or turns ready_now() false: no endless loop.
     while (can_admit()) {
       if (auto slot = admit()) return slot;
     }
     return std::nullopt;
   }
 
-  // Takes the next target from the sources; empty when it could not be probed (already reported)
-  // or the sources are exhausted.
+  // Takes the next target ready from the intake; empty when it could not be probed (already
+  // reported) or none is ready now.
   std::optional<std::uint32_t> admit() {
-    auto next = stream_.next();
-    if (!next) {
-      sources_exhausted_ = true;
+    auto next = intake_.next();
+    if (!next) return std::nullopt;
+    ++totals_.targets;
+    if (!next->error.empty()) {
+      target_failed(next->text, next->error);
       return std::nullopt;
     }
-    ++totals_.targets;
-    SocketAddress address;
-    std::string address_text;
-    if (next->address) {
-      address = targets::to_socket_address(*next->address);
-      address_text = next->text;
-    } else {
-      auto resolved = resolve_target(next->text, options_.family);
-      if (const auto* failure = std::get_if<ResolveError>(&resolved)) {
-        // The message starts with the host ("<host>: Name or service not known"): keep the reason.
-        const std::string prefix = next->text + ": ";
-        const bool prefixed = failure->message.compare(0, prefix.size(), prefix) == 0;
-        target_failed(next->text, prefixed ? failure->message.substr(prefix.size()) : failure->message);
-        return std::nullopt;
-      }
-      const auto& target = std::get<Target>(resolved);
-      address = target.address;
-      address_text = target.numeric;
-    }
-    const icmp::Family family = address.family();
+    const icmp::Family family = next->address.family();
     if (options_.family && family != *options_.family) {
       target_failed(next->text, family == icmp::Family::v4 ? "an IPv4 target with -6" : "an IPv6 target with -4");
+      return std::nullopt;
+    }
+    if (family == icmp::Family::v4 && options_.payload_size > kMaxIpv4PayloadSize) {
+      target_failed(next->text, fmt::format("-s {} is too large for IPv4 (at most {})", options_.payload_size,
+                                            kMaxIpv4PayloadSize));
       return std::nullopt;
     }
     if (!has_socket_[family == icmp::Family::v4 ? 0 : 1]) {
@@ -284,11 +284,13 @@ class Sweep {
     const std::uint32_t slot = take_slot();
     ActiveTarget& target = targets_[slot];
     target.text = std::move(next->text);
-    target.address_text = std::move(address_text);
-    target.address = address;
-    target.sent = 0;
+    target.address_text = std::move(next->address_text);
+    target.literal = next->literal;
+    target.address = next->address;
+    target.probes = 0;
     target.settled = 0;
     target.timeouts = 0;
+    target.send_errors = 0;
     target.stats = Statistics{};
     target.in_use = true;
     ++active_;
@@ -315,17 +317,35 @@ class Sweep {
     }
   }
 
+  // False when the probe could not leave now (back-pressure): it is tried again.
   bool send_probe(std::uint32_t slot, Clock::time_point now) {
     ActiveTarget& target = targets_[slot];
-    const std::uint32_t probe = target.sent + 1;
-    if (!prober_.send(target.address, make_token(slot, target.generation, probe))) return false;
-    if (target.sent == 0) target.first_send = now;
+    const std::uint32_t probe = target.probes + 1;
+    const auto result = prober_.send(target.address, make_token(slot, target.generation, probe));
+    if (result == Prober::SendResult::busy) return false;
+    if (target.probes == 0) target.first_send = now;
     target.last_send = now;
-    target.sent = probe;
+    target.probes = probe;
+    if (target.probes < options_.count) due_.push_back({now + interval_, slot, target.generation});
+    if (result == Prober::SendResult::failed) {
+      send_failed(target, probe, prober_.last_send_error());
+      return true;
+    }
     target.stats.record_transmit();
     ++totals_.sent;
-    if (target.sent < options_.count) due_.push_back({now + interval_, slot, target.generation});
     return true;
+  }
+
+  // The kernel refused the probe: said at once, not counted as sent, and settled (may retire the target).
+  void send_failed(ActiveTarget& target, std::uint32_t probe, int error) {
+    ++target.send_errors;
+    if (options_.format == OutputFormat::json) {
+      out_ += json_send_error(ref(target), probe, error);
+    } else {
+      flush();  // keep stdout and stderr in order on a terminal
+      log::error(printable(target.text) + ": " + text_send_error(probe, error));
+    }
+    settle(target);
   }
 
   // --- what comes back -------------------------------------------------------------------------
@@ -383,19 +403,19 @@ class Sweep {
     settle(*target);
   }
 
-  static TargetRef ref(const ActiveTarget& target) { return {target.text, target.address_text}; }
+  static TargetRef ref(const ActiveTarget& target) { return {target.text, target.address_text, target.literal}; }
 
   // Text output goes to a terminal: a name read from a file may carry control characters.
   TargetRef printable_ref(const ActiveTarget& target) {
     printable_text_ = printable(target.text);
-    return {printable_text_, target.address_text};
+    return {printable_text_, target.address_text, target.literal};
   }
 
   void settle(ActiveTarget& target) {
     ++target.settled;
-    if (target.sent >= options_.count && target.settled >= target.sent) {
+    if (target.probes >= options_.count && target.settled >= target.probes) {
       retire(target, true);
-      if (sources_exhausted_ && active_ == 0) {
+      if (intake_.exhausted() && active_ == 0) {
         finish(StopReason::complete);
       } else {
         wake();
@@ -407,6 +427,9 @@ class Sweep {
   void retire(ActiveTarget& target, bool complete) {
     const bool alive = target.stats.received() > 0;
     const bool lost = !alive && (complete || stopping_for_ == StopReason::deadline);
+    totals_.send_errors += target.send_errors;
+    report_retired(ref(target), target.stats, target.timeouts, target.send_errors, complete,
+                   std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send).count());
     if (alive) {
       ++totals_.alive;
     } else if (lost) {
@@ -418,26 +441,6 @@ class Sweep {
     totals_.duplicates += target.stats.duplicates();
     totals_.errors += target.stats.errors();
     totals_.timeouts += target.timeouts;
-    switch (options_.format) {
-      case OutputFormat::json:
-        out_ += json_target_summary(ref(target), target.stats, target.timeouts, complete);
-        break;
-      case OutputFormat::alive:
-        if (alive) out_ += printable(target.text) + "\n";
-        break;
-      case OutputFormat::unreachable:
-        if (lost) out_ += printable(target.text) + "\n";
-        break;
-      case OutputFormat::text: {
-        report::Summary summary;
-        summary.name = printable(target.text);
-        summary.stats = &target.stats;
-        summary.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send).count();
-        summary.timing = timing_;
-        out_ += report::statistics_block(summary);
-        break;
-      }
-    }
     target.in_use = false;
     target.text.clear();
     target.text.shrink_to_fit();
@@ -447,8 +450,49 @@ class Sweep {
     if (out_.size() >= kOutputFlushBytes) flush();
   }
 
+  // A target's closing output. --alive and --unreachable split the targets taken in two: those
+  // that answered and those that did not (before the run ended, whatever ended it).
+  void report_retired(const TargetRef& target, const Statistics& stats, std::uint32_t timeouts,
+                      std::uint32_t send_errors, bool complete, Micros elapsed) {
+    const bool alive = stats.received() > 0;
+    switch (options_.format) {
+      case OutputFormat::json:
+        out_ += json_target_summary(target, stats, {timeouts, send_errors, complete});
+        break;
+      case OutputFormat::alive:
+        if (alive) out_ += printable(target.target) + "\n";
+        break;
+      case OutputFormat::unreachable:
+        if (!alive) out_ += printable(target.target) + "\n";
+        break;
+      case OutputFormat::text: {
+        report::Summary summary;
+        summary.name = printable(target.target);
+        summary.stats = &stats;
+        summary.elapsed = elapsed;
+        summary.timing = timing_;
+        out_ += report::statistics_block(summary);
+        break;
+      }
+    }
+  }
+
+  // Targets taken from the sources that the run ended before probing: unfinished, never dropped.
+  void retire_unprobed() {
+    const Statistics nothing;
+    for (const TakenTarget& taken : intake_.take_unprobed()) {
+      ++totals_.targets;
+      if (!taken.error.empty()) {
+        target_failed(taken.text, taken.error);
+        continue;
+      }
+      ++totals_.unfinished;
+      report_retired({taken.text, taken.address_text, taken.literal}, nothing, 0, 0, false, 0);
+    }
+  }
+
   void retire_check_done() {
-    if (sources_exhausted_ && active_ == 0) finish(StopReason::complete);
+    if (intake_.exhausted() && active_ == 0) finish(StopReason::complete);
   }
 
   void finish(StopReason reason) {
@@ -458,8 +502,9 @@ class Sweep {
     for (auto& target : targets_) {
       if (target.in_use) retire(target, false);
     }
+    retire_unprobed();
     totals_.stopped = reason;
-    totals_.sources_exhausted = sources_exhausted_ && reason == StopReason::complete;
+    totals_.sources_exhausted = intake_.exhausted() && reason == StopReason::complete;
     totals_.kernel_drops = prober_.kernel_drops();
     totals_.sockets = prober_.sockets();
     totals_.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
@@ -485,6 +530,7 @@ class Sweep {
   asio::io_context io_{1};
   targets::TargetStream stream_;
   Prober prober_;
+  Intake intake_;  // after io_: its resolver pool closes before the loop goes away
   asio::steady_timer pace_timer_;
   asio::steady_timer deadline_timer_;
   asio::signal_set signals_;
@@ -495,7 +541,6 @@ class Sweep {
   std::vector<std::uint32_t> free_slots_;
   std::size_t active_ = 0;
   std::deque<DueProbe> due_;
-  bool sources_exhausted_ = false;
 
   Clock::time_point start_;
   Clock::time_point last_refill_;

@@ -180,7 +180,7 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
 
   std::uint64_t reachable_count = 0;
   int hops = 0;
-  const std::size_t max_size = options.family == icmp::Family::v6 ? 65527 : 65507;
+  const std::size_t max_size = options.family == icmp::Family::v4 ? kMaxIpv4PayloadSize : kMaxPayloadSize;
   std::optional<std::string> problem;
   if (!problem) problem = whole(count, "-c", 1, kMaxCount, options.count);
   if (!problem) problem = decimal(interval, "-i", 0.002, 3600, "seconds, 0.002 to 3600",

@@ -33,10 +33,15 @@ struct Target {
 
 struct ResolveError {
   std::string message;        // "<host>: Name or service not known", without the program prefix
+  std::string reason;         // "Name or service not known": for lines that name the target already
 };
 
 std::variant<Target, ResolveError> resolve_target(const std::string& host,
                                                   std::optional<icmp::Family> family);
+// The same for a numeric address (scope ids included), which never waits on a name server;
+// nothing when `host` is not one.
+std::optional<std::variant<Target, ResolveError>> resolve_numeric(const std::string& host,
+                                                                  std::optional<icmp::Family> family);
 
 std::string numeric_host(const SocketAddress& address);
 
