@@ -428,8 +428,9 @@ class Sweep {
     const bool alive = target.stats.received() > 0;
     const bool lost = !alive && (complete || stopping_for_ == StopReason::deadline);
     totals_.send_errors += target.send_errors;
-    report_retired(ref(target), target.stats, target.timeouts, target.send_errors, complete,
-                   std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send).count());
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send);
+    out_ += retired_output(options_.format, {ref(target), &target.stats, {target.timeouts, target.send_errors, complete},
+                                             elapsed.count(), timing_});
     if (alive) {
       ++totals_.alive;
     } else if (lost) {
@@ -450,33 +451,6 @@ class Sweep {
     if (out_.size() >= kOutputFlushBytes) flush();
   }
 
-  // A target's closing output. --alive and --unreachable split the targets taken in two: those
-  // that answered and those that did not (before the run ended, whatever ended it).
-  void report_retired(const TargetRef& target, const Statistics& stats, std::uint32_t timeouts,
-                      std::uint32_t send_errors, bool complete, Micros elapsed) {
-    const bool alive = stats.received() > 0;
-    switch (options_.format) {
-      case OutputFormat::json:
-        out_ += json_target_summary(target, stats, {timeouts, send_errors, complete});
-        break;
-      case OutputFormat::alive:
-        if (alive) out_ += printable(target.target) + "\n";
-        break;
-      case OutputFormat::unreachable:
-        if (!alive) out_ += printable(target.target) + "\n";
-        break;
-      case OutputFormat::text: {
-        report::Summary summary;
-        summary.name = printable(target.target);
-        summary.stats = &stats;
-        summary.elapsed = elapsed;
-        summary.timing = timing_;
-        out_ += report::statistics_block(summary);
-        break;
-      }
-    }
-  }
-
   // Targets taken from the sources that the run ended before probing: unfinished, never dropped.
   void retire_unprobed() {
     const Statistics nothing;
@@ -487,7 +461,7 @@ class Sweep {
         continue;
       }
       ++totals_.unfinished;
-      report_retired({taken.text, taken.address_text, taken.literal}, nothing, 0, 0, false, 0);
+      out_ += retired_output(options_.format, {{taken.text, taken.address_text, taken.literal}, &nothing, {0, 0, false}, 0, timing_});
     }
   }
 

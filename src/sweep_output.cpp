@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "uping/report.hpp"
+#include "uping/resolve.hpp"
 
 namespace uping::sweep {
 namespace {
@@ -193,6 +194,26 @@ std::string json_run_summary(const RunTotals& totals, int exit_code) {
   line.text("stopped", stop_reason_name(totals.stopped));
   line.number("exit", static_cast<std::uint64_t>(exit_code));
   return line.finish();
+}
+
+std::string retired_output(OutputFormat format, const Retired& retired) {
+  const bool alive = retired.stats->received() > 0;
+  switch (format) {
+    case OutputFormat::json:
+      return json_target_summary(retired.target, *retired.stats, retired.counts);
+    case OutputFormat::alive:
+      return alive ? printable(retired.target.target) + "\n" : std::string();
+    case OutputFormat::unreachable:
+      return alive ? std::string() : printable(retired.target.target) + "\n";
+    case OutputFormat::text:
+      break;
+  }
+  report::Summary summary;
+  summary.name = printable(retired.target.target);
+  summary.stats = retired.stats;
+  summary.elapsed = retired.elapsed;
+  summary.timing = retired.timing;
+  return report::statistics_block(summary);
 }
 
 std::string text_reply(const TargetRef& target, const ReplySeen& reply) {

@@ -97,6 +97,18 @@ struct SummaryCounts {
 std::string json_target_summary(const TargetRef& target, const Statistics& stats, const SummaryCounts& counts);
 std::string json_run_summary(const RunTotals& totals, int exit_code);
 
+// What a target's retirement prints: its JSON summary, its name for --alive / --unreachable (which
+// split the targets taken in two: answered or not, whatever ended the run), or its iputils
+// statistics block (a target never probed has one too, with nothing transmitted).
+struct Retired {
+  TargetRef target;
+  const Statistics* stats = nullptr;
+  SummaryCounts counts;
+  Micros elapsed = 0;                // first to last send
+  bool timing = true;                // the payload holds a timestamp: rtt figures
+};
+std::string retired_output(OutputFormat format, const Retired& retired);
+
 // "64 bytes from 198.51.100.7: icmp_seq=1 ttl=64 time=0.052 ms", or "... from name (addr): ..."
 // for a target given by name.
 std::string text_reply(const TargetRef& target, const ReplySeen& reply);

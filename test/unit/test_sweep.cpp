@@ -380,3 +380,22 @@ TEST_CASE("what the run never took from its sources: one line", "[sweep]") {
         "7 targets not probed (interrupted): 1 named, 6 from -g; the rest of --file not read");
   CHECK(untaken_line({0, 0, true}, StopReason::reachable) == "the rest of --file not read (reachable)");
 }
+
+TEST_CASE("a target the run ended before probing is accounted for in every format", "[sweep]") {
+  const uping::Statistics nothing;
+  const Retired unprobed{{"a.example", "", false}, &nothing, {0, 0, false}, 0, true};
+  CHECK(retired_output(OutputFormat::unreachable, unprobed) == "a.example\n");  // it did not answer
+  CHECK(retired_output(OutputFormat::alive, unprobed).empty());
+  CHECK_THAT(retired_output(OutputFormat::text, unprobed),
+             Catch::StartsWith("\n--- a.example ping statistics ---\n0 packets transmitted, 0 received\n"));
+  const auto summary = parsed_line(retired_output(OutputFormat::json, unprobed));
+  CHECK(summary.at("addr").is_null());
+  CHECK(summary.at("sent").as_int64() == 0);
+  CHECK_FALSE(summary.at("complete").as_bool());
+
+  // A target interrupted before its answer is listed as not answered too.
+  uping::Statistics waiting;
+  waiting.record_transmit();
+  CHECK(retired_output(OutputFormat::unreachable, {{"198.51.100.7", "198.51.100.7", true}, &waiting, {0, 0, false}, 0, true}) ==
+        "198.51.100.7\n");
+}
