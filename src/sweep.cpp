@@ -26,12 +26,12 @@
 #include "uping/sweep_intake.hpp"
 #include "uping/sweep_output.hpp"
 #include "uping/targets.hpp"
+#include "sweep_target.hpp"
 
 namespace uping::sweep {
 namespace {
 
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
 
 // Probes sent before the event loop gets a turn (timers, signals), and between two receive
 // passes: 64 replies of a loopback burst fit any receive buffer (a stock 208 KiB one too).
@@ -43,56 +43,6 @@ constexpr int kReceiveBufferWanted = 4 << 20;
 // How long to back off when the kernel refuses a send (socket buffer full) or no sequence is free.
 constexpr auto kBackPressureWait = std::chrono::milliseconds(1);
 constexpr std::size_t kOutputFlushBytes = 64 << 10;
-
-// A probe token: the target's slot, the slot's generation (a retired target's late packets must
-// not reach its successor) and the probe number.
-constexpr unsigned kProbeBits = 24;
-constexpr unsigned kGenerationBits = 20;
-constexpr std::uint64_t kProbeMask = (std::uint64_t{1} << kProbeBits) - 1;
-constexpr std::uint64_t kGenerationMask = (std::uint64_t{1} << kGenerationBits) - 1;
-static_assert(kMaxCount <= kProbeMask);
-static_assert(kMaxActiveTargets <= (std::uint64_t{1} << (64 - kProbeBits - kGenerationBits)));
-
-struct TokenParts {
-  std::uint32_t slot;
-  std::uint32_t generation;
-  std::uint32_t probe;
-};
-
-ProbeToken make_token(std::uint32_t slot, std::uint32_t generation, std::uint32_t probe) {
-  return (std::uint64_t{slot} << (kProbeBits + kGenerationBits)) |
-         ((generation & kGenerationMask) << kProbeBits) | (probe & kProbeMask);
-}
-
-TokenParts split_token(ProbeToken token) {
-  return {static_cast<std::uint32_t>(token >> (kProbeBits + kGenerationBits)),
-          static_cast<std::uint32_t>((token >> kProbeBits) & kGenerationMask),
-          static_cast<std::uint32_t>(token & kProbeMask)};
-}
-
-// One target being probed.
-struct ActiveTarget {
-  std::string text;              // as given
-  std::string address_text;      // numeric, canonical
-  bool literal = false;          // given as an address
-  SocketAddress address;
-  std::uint32_t generation = 0;
-  std::uint32_t probes = 0;      // probe numbers used: sent, or refused by the kernel
-  std::uint32_t settled = 0;     // probes answered, failed, timed out or refused
-  std::uint32_t timeouts = 0;
-  std::uint32_t send_errors = 0;
-  Statistics stats;
-  Clock::time_point first_send;
-  Clock::time_point last_send;
-  bool in_use = false;
-};
-
-// A target's next probe; every target has the same interval, so due times come in push order.
-struct DueProbe {
-  Clock::time_point at;
-  std::uint32_t slot;
-  std::uint32_t generation;
-};
 
 class Sweep {
  public:
