@@ -17,7 +17,7 @@ CHECK_JSON=$(dirname "${BASH_SOURCE[0]}")/check_json.py
 
 # client: loopback and a veth to the router (198.51.100.1), which forwards into nothing: 203.0.113.0/25
 # is a blackhole there (probes vanish without a word), and so is the name server 203.0.113.100, so
-# getaddrinfo waits out its 5 s timeout for every name not in /etc/hosts.
+# getaddrinfo waits out its 10 s timeout for every name not in /etc/hosts.
 new_netns client
 new_netns router
 new_veth "$client" uping0 "$router" uping1
@@ -28,7 +28,7 @@ setup ip netns exec "$client" ip addr add 198.51.100.2/24 dev uping0
 setup ip netns exec "$client" ip route add default via 198.51.100.1
 ns_confine_resolver "$client"
 printf 'hosts: files dns\n' >"/etc/netns/$client/nsswitch.conf"
-printf 'nameserver 203.0.113.100\noptions timeout:5 attempts:1\n' >"/etc/netns/$client/resolv.conf"
+printf 'nameserver 203.0.113.100\noptions timeout:10 attempts:1\n' >"/etc/netns/$client/resolv.conf"
 
 # lonely: no route anywhere; a veth with 198.51.100.2/24 gives it a broadcast address and a link.
 new_netns lonely
@@ -97,7 +97,7 @@ interrupt() {
 }
 
 # --- point 2: a name server that never answers ------------------------------------------------------
-# Before: names resolved one after another on the pacing thread, 5 s each here: 15 s, and 127.0.0.1's
+# Before: names resolved one after another on the pacing thread, 10 s each here: 30 s, and 127.0.0.1's
 # probes waited behind them.
 run_in hung "$client" --json -w 2 -c 3 -i 0.5 a.example b.example c.example 127.0.0.1
 check_within hung 1900 5000 "-w 2 bounds the run, name resolution included"
