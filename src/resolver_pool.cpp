@@ -24,8 +24,10 @@ struct ResolverPool::Shared {
   std::condition_variable work;
   std::deque<Job> jobs;
   boost::asio::io_context* io = nullptr;  // null once the pool is closed: answers are dropped
+  bool closed_on_loop = false;            // the same, for answers already posted (loop's thread only)
   std::size_t threads = 0;
   std::size_t idle = 0;
+  std::size_t outstanding = 0;  // the loop's thread alone reads and writes it
 
   // A worker holds the shared state, never the pool: it may outlive both the pool and the loop.
   static void work_loop(const std::shared_ptr<Shared>& self) {
@@ -42,7 +44,10 @@ struct ResolverPool::Shared {
       lock.lock();
       // Under the lock: the pool's destructor cannot close (and the loop end) in between.
       if (self->io == nullptr) return;
-      boost::asio::post(*self->io, [done = std::move(job.done), answer = std::move(answer)]() mutable {
+      boost::asio::post(*self->io, [self, done = std::move(job.done), answer = std::move(answer)]() mutable {
+        // Posted before the pool closed, run after: its owner (and the callback's) may be gone.
+        if (self->closed_on_loop) return;
+        --self->outstanding;
         done(std::move(answer));
       });
     }
@@ -55,6 +60,7 @@ ResolverPool::ResolverPool(boost::asio::io_context& io, std::size_t max_threads)
 }
 
 ResolverPool::~ResolverPool() {
+  shared_->closed_on_loop = true;
   {
     const std::lock_guard lock(shared_->mutex);
     shared_->io = nullptr;
@@ -65,15 +71,11 @@ ResolverPool::~ResolverPool() {
 
 void ResolverPool::resolve(std::string host, std::optional<icmp::Family> family,
                            std::function<void(Resolution)> done) {
-  ++outstanding_;
-  auto counted = [this, done = std::move(done)](Resolution answer) {
-    --outstanding_;
-    done(std::move(answer));
-  };
+  ++shared_->outstanding;
   bool start_worker = false;
   {
     const std::lock_guard lock(shared_->mutex);
-    shared_->jobs.push_back({std::move(host), family, std::move(counted)});
+    shared_->jobs.push_back({std::move(host), family, std::move(done)});
     if (shared_->idle < shared_->jobs.size() && shared_->threads < max_threads_) {
       ++shared_->threads;
       start_worker = true;
@@ -98,5 +100,7 @@ void ResolverPool::resolve(std::string host, std::optional<icmp::Family> family,
   }
   shared_->work.notify_one();
 }
+
+std::size_t ResolverPool::outstanding() const noexcept { return shared_->outstanding; }
 
 }  // namespace uping

@@ -36,16 +36,16 @@ class ResolverPool {
   ResolverPool(const ResolverPool&) = delete;
   ResolverPool& operator=(const ResolverPool&) = delete;
 
-  // Queues a lookup; `done` runs later on the io_context's thread, unless the pool is destroyed first.
+  // Queues a lookup; `done` runs later on the io_context's thread, unless the pool is destroyed
+  // first (then never, even for an answer already posted).
   void resolve(std::string host, std::optional<icmp::Family> family, std::function<void(Resolution)> done);
   // Lookups queued or running whose answer has not been handed to its callback yet.
-  std::size_t outstanding() const noexcept { return outstanding_; }
+  std::size_t outstanding() const noexcept;
 
  private:
   struct Shared;
   std::shared_ptr<Shared> shared_;
   std::size_t max_threads_;
-  std::size_t outstanding_ = 0;
 };
 
 }  // namespace uping
