@@ -1,11 +1,8 @@
 #include "uping/health.hpp"
 
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <array>
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -20,6 +17,7 @@
 #include "uping/prober.hpp"
 #include "uping/report.hpp"
 #include "uping/resolve.hpp"
+#include "uping/resolver_pool.hpp"
 #include "uping/stdout_writer.hpp"
 
 namespace uping::health {
@@ -36,77 +34,6 @@ std::string deadline_text(std::chrono::microseconds deadline) {
   return fmt::format("{:g} ms", static_cast<double>(deadline.count()) / 1000.0);
 }
 
-// getaddrinfo() blocks and cannot be cancelled: a resolver that never answers (a container whose
-// resolv.conf names an unreachable server waits 5 s per attempt) would hold the check past its
-// deadline until the runtime kills it, which Docker logs as -1 and Kubernetes as a timeout. While
-// names are resolved a one-shot SIGALRM stands guard at the deadline: it writes lines prepared
-// beforehand and ends the process with exit 1. Only async-signal-safe calls in the handler.
-class ResolutionGuard {
- public:
-  ResolutionGuard(std::chrono::steady_clock::time_point deadline, std::string text) : text_(std::move(text)) {
-    guard_text = text_.data();
-    guard_size = text_.size();
-    struct sigaction action {};
-    action.sa_handler = &ResolutionGuard::on_alarm;
-    sigemptyset(&action.sa_mask);
-    armed_ = sigaction(SIGALRM, &action, &previous_) == 0;
-    if (!armed_) return;
-    const auto remaining = std::max(std::chrono::duration_cast<std::chrono::microseconds>(
-                                        deadline - std::chrono::steady_clock::now()),
-                                    std::chrono::microseconds(1));
-    itimerval timer{};
-    timer.it_value.tv_sec = static_cast<time_t>(remaining.count() / 1'000'000);
-    timer.it_value.tv_usec = static_cast<suseconds_t>(remaining.count() % 1'000'000);
-    setitimer(ITIMER_REAL, &timer, nullptr);
-  }
-  ~ResolutionGuard() {
-    if (!armed_) return;
-    const itimerval off{};
-    setitimer(ITIMER_REAL, &off, nullptr);
-    sigaction(SIGALRM, &previous_, nullptr);
-    guard_text = nullptr;
-    guard_size = 0;
-  }
-  ResolutionGuard(const ResolutionGuard&) = delete;
-  ResolutionGuard& operator=(const ResolutionGuard&) = delete;
-
- private:
-  static void on_alarm(int /*signal*/) {
-    const char* text = guard_text;
-    std::size_t size = guard_size;
-    while (text != nullptr && size > 0) {
-      const ssize_t written = ::write(STDOUT_FILENO, text, size);
-      if (written <= 0) break;
-      text += written;
-      size -= static_cast<std::size_t>(written);
-    }
-    ::_exit(kUnhealthy);
-  }
-
-  static inline const char* volatile guard_text = nullptr;
-  static inline volatile std::size_t guard_size = 0;
-  std::string text_;
-  struct sigaction previous_ {};
-  bool armed_ = false;
-};
-
-// What the guard prints: every target unhealthy, since no probe has gone out yet.
-std::string unresolved_report(const std::vector<std::string>& names, const HealthOptions& options) {
-  std::vector<TargetOutcome> outcomes(names.size());
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    outcomes[i].name = names[i];
-    outcomes[i].failure = "name resolution not finished in " + deadline_text(options.deadline);
-  }
-  return verdict_report(outcomes, options);
-}
-
-// "x.invalid: Name or service not known" → "Name or service not known": the line names the target.
-std::string resolve_failure_text(const std::string& target, const std::string& message) {
-  const std::string prefix = printable(target) + ": ";
-  if (message.starts_with(prefix)) return message.substr(prefix.size());
-  return message;
-}
-
 // One check: targets, their outcomes, the prober and the two timers.
 class Check {
  public:
@@ -118,50 +45,59 @@ class Check {
     const auto deadline = started + options_.deadline;
     outcomes_.resize(options_.targets.size());
     addresses_.resize(options_.targets.size());
-    std::vector<std::string> names;
-    for (std::size_t i = 0; i < options_.targets.size(); ++i) {
-      outcomes_[i].name = display_name(options_.targets[i]);
-      names.push_back(outcomes_[i].name);
-    }
-    // Sockets first and privileges dropped before any name is resolved, as for a ping.
-    std::vector<SocketAttempt> attempts;
-    const bool v4 = options_.family != icmp::Family::v6 && prober_.open(icmp::Family::v4, attempts);
-    const bool v6 = options_.family != icmp::Family::v4 && prober_.open(icmp::Family::v6, attempts);
+    resolving_.assign(options_.targets.size(), false);
+    for (std::size_t i = 0; i < options_.targets.size(); ++i) outcomes_[i].name = display_name(options_.targets[i]);
+    // Sockets first and privileges dropped before any name is resolved (and any thread started).
+    const bool v4 = options_.family != icmp::Family::v6 && prober_.open(icmp::Family::v4, attempts_);
+    const bool v6 = options_.family != icmp::Family::v4 && prober_.open(icmp::Family::v6, attempts_);
+    has_socket_ = {v4, v6};
     if (const auto failure = privileges::drop_all()) {
       log::error("--health: cannot drop privileges: " + *failure);
       return kUnhealthy;
     }
-    {
-      const ResolutionGuard guard(deadline, options_.quiet ? std::string() : unresolved_report(names, options_));
-      resolve_all(v4, v6, attempts);
-    }
-
-    // The deadline counts from the start of the check, name resolution included.
+    // The deadline counts from the start of the check, name resolution included: names resolve
+    // on the pool's threads while addresses are probed, and one the deadline cuts short is judged
+    // as such, alone.
     deadline_timer_.expires_at(deadline);
     deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) finish(true);
     });
+    resolve_all();
     send_round();
     if (!finished_) io_.run();
     return report();
   }
 
  private:
-  void resolve_all(bool v4, bool v6, const std::vector<SocketAttempt>& attempts) {
+  void resolve_all() {
     for (std::size_t i = 0; i < options_.targets.size(); ++i) {
-      const auto resolved = resolve_target(options_.targets[i], options_.family);
-      if (const auto* failure = std::get_if<ResolveError>(&resolved)) {
-        outcomes_[i].failure = "cannot resolve (" + resolve_failure_text(options_.targets[i], failure->message) + ")";
+      if (auto numeric = resolve_numeric(options_.targets[i], options_.family)) {
+        resolved(i, std::move(*numeric));
         continue;
       }
-      const auto& target = std::get<Target>(resolved);
-      const icmp::Family family = target.address.family();
-      if ((family == icmp::Family::v4 && !v4) || (family == icmp::Family::v6 && !v6)) {
-        outcomes_[i].failure = brief_socket_failure(attempts, family);
-        continue;
-      }
-      addresses_[i] = target.address;
+      resolving_[i] = true;
+      resolver_.resolve(options_.targets[i], options_.family, [this, i](Resolution answer) {
+        resolving_[i] = false;
+        if (finished_) return;
+        resolved(i, std::move(answer));
+        if (addresses_[i]) send_to(i);
+        finish_if_decided();
+      });
     }
+  }
+
+  void resolved(std::size_t i, const Resolution& answer) {
+    if (const auto* failure = std::get_if<ResolveError>(&answer)) {
+      outcomes_[i].failure = "cannot resolve (" + failure->reason + ")";
+      return;
+    }
+    const auto& target = std::get<Target>(answer);
+    const icmp::Family family = target.address.family();
+    if (!has_socket_[family == icmp::Family::v4 ? 0 : 1]) {
+      outcomes_[i].failure = brief_socket_failure(attempts_, family);
+      return;
+    }
+    addresses_[i] = target.address;
   }
 
   static ProberSettings prober_settings(const HealthOptions& options) {
@@ -196,11 +132,7 @@ class Check {
       const std::size_t i = next_target_;
       if (!addresses_[i] || judge(outcomes_[i], options_, false) != Verdict::pending) continue;
       ++sent;
-      // A probe refused for back-pressure waits for the next round.
-      if (prober_.send(*addresses_[i], i) && prober_.last_send_error() != 0 && !outcomes_[i].unreachable) {
-        // The kernel refused the probe outright (no route: ENETUNREACH): waiting cannot help.
-        outcomes_[i].failure = std::string("cannot send (") + std::strerror(prober_.last_send_error()) + ")";
-      }
+      send_to(i);
     }
     finish_if_decided();
     if (finished_) return;
@@ -214,6 +146,14 @@ class Check {
     round_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) send_round();
     });
+  }
+
+  // A probe refused for back-pressure waits for the next round; one the kernel refuses outright
+  // (no route: ENETUNREACH) decides the verdict: waiting cannot help.
+  void send_to(std::size_t i) {
+    if (prober_.send(*addresses_[i], i) == Prober::SendResult::failed && !outcomes_[i].unreachable) {
+      outcomes_[i].failure = std::string("cannot send (") + std::strerror(prober_.last_send_error()) + ")";
+    }
   }
 
   void on_reply(const ProbeReply& reply) {
@@ -241,8 +181,8 @@ class Check {
   }
 
   void finish_if_decided() {
-    for (const auto& outcome : outcomes_) {
-      if (judge(outcome, options_, false) == Verdict::pending) return;
+    for (std::size_t i = 0; i < outcomes_.size(); ++i) {
+      if (resolving_[i] || judge(outcomes_[i], options_, false) == Verdict::pending) return;
     }
     finish(false);
   }
@@ -250,7 +190,9 @@ class Check {
   void finish(bool deadline_passed) {
     if (finished_) return;
     finished_ = true;
-    deadline_passed_ = deadline_passed;
+    for (std::size_t i = 0; i < outcomes_.size() && deadline_passed; ++i) {
+      if (resolving_[i]) outcomes_[i].failure = "name resolution not finished in " + deadline_text(options_.deadline);
+    }
     deadline_timer_.cancel();
     round_timer_.cancel();
     prober_.stop();
@@ -276,12 +218,15 @@ class Check {
   asio::steady_timer deadline_timer_;
   asio::steady_timer round_timer_;
   Prober prober_;
+  ResolverPool resolver_{io_};  // after io_: closed before the loop goes away
+  std::vector<SocketAttempt> attempts_;
+  std::array<bool, 2> has_socket_{false, false};
   std::vector<TargetOutcome> outcomes_;
   std::vector<std::optional<SocketAddress>> addresses_;
+  std::vector<bool> resolving_;
   std::chrono::steady_clock::time_point round_started_;
   std::size_t next_target_ = 0;
   bool finished_ = false;
-  bool deadline_passed_ = false;
 };
 
 }  // namespace

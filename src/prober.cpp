@@ -127,9 +127,9 @@ class Prober::Impl {
     return list.front()->mode;
   }
 
-  bool send(const SocketAddress& to, ProbeToken token) {
+  Prober::SendResult send(const SocketAddress& to, ProbeToken token) {
     Channel* channel = channel_with_room(to.family());
-    if (channel == nullptr) return false;
+    if (channel == nullptr) return Prober::SendResult::busy;
     const std::uint16_t sequence = channel->next_sequence;
     const Instant sent_at = net::read_clocks();
     const auto wall_us = std::chrono::duration_cast<std::chrono::microseconds>(sent_at.wall).count();
@@ -145,8 +145,13 @@ class Prober::Impl {
       drain_error_queue(*channel);
       error = transmit(*channel, to, length);
     }
-    if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS || error == ENOMEM) return false;
-    last_send_error_ = error;
+    if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS || error == ENOMEM)
+      return Prober::SendResult::busy;
+    if (error != 0) {
+      // Nothing left: its sequence stays free and no timeout will follow.
+      last_send_error_ = error;
+      return Prober::SendResult::failed;
+    }
 
     Slot& slot = channel->slots[sequence];
     slot.token = token;
@@ -157,7 +162,7 @@ class Prober::Impl {
     ++in_flight_;
     channel->next_sequence = static_cast<std::uint16_t>(sequence + 1);
     arm_expiry_timer(deadline_of(slot));
-    return true;
+    return Prober::SendResult::sent;
   }
 
   std::size_t receive_now() {
@@ -389,7 +394,7 @@ Prober::Prober(asio::io_context& io, ProberSettings settings, ProberEvents event
 Prober::~Prober() = default;
 bool Prober::open(icmp::Family family, std::vector<SocketAttempt>& attempts) { return impl_->open(family, attempts); }
 std::optional<SocketMode> Prober::mode(icmp::Family family) const { return impl_->mode(family); }
-bool Prober::send(const SocketAddress& to, ProbeToken token) { return impl_->send(to, token); }
+Prober::SendResult Prober::send(const SocketAddress& to, ProbeToken token) { return impl_->send(to, token); }
 int Prober::last_send_error() const noexcept { return impl_->last_send_error(); }
 std::size_t Prober::in_flight() const noexcept { return impl_->in_flight(); }
 std::size_t Prober::receive_now() { return impl_->receive_now(); }

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <atomic>
 #include <clocale>
 #include <cstring>
 #include <memory>
@@ -48,33 +49,38 @@ namespace {
 // glibc needs the user's character set to turn an IDN name into ASCII (AI_IDN), and uping needs
 // it for nothing else: loaded once, for the first non-ASCII name, so that a plain name costs no
 // locale files (156 KiB resident). Names are resolved only after the privilege drop, so the locale
-// files the caller's environment names are read as the caller.
-void load_user_charset_for(std::string_view host) {
-  static bool loaded = false;
-  if (loaded) return;
-  if (std::none_of(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return;
-  std::setlocale(LC_CTYPE, "");
-  loaded = true;
+// files the caller's environment names are read as the caller. setlocale() is not thread-safe:
+// callers that hand names to worker threads call it on their own thread first (ResolverPool).
+std::atomic<bool> user_charset_loaded{false};
+
+ResolveError resolve_error(const std::string& host, int code, std::vector<AddrinfoEntry> seen = {}) {
+  return ResolveError{printable(host) + ": " + gai_strerror(code), gai_strerror(code), std::move(seen)};
 }
 
-}  // namespace
+bool is_numeric_host(const std::string& host) {
+  addrinfo numeric_hints{};
+  numeric_hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* numeric_result = nullptr;
+  const bool numeric = getaddrinfo(host.c_str(), nullptr, &numeric_hints, &numeric_result) == 0;
+  if (numeric_result != nullptr) freeaddrinfo(numeric_result);
+  return numeric;
+}
 
-std::variant<Target, ResolveError> resolve_target(const std::string& host,
-                                                  std::optional<icmp::Family> family) {
-  load_user_charset_for(host);
-  // As iputils: always both families (glibc keeps a link-local scope only then, iputils issue
-  // 252, and maps "::ffff:a.b.c.d" to IPv4 when asked for AF_INET alone), then the first answer
-  // of the wanted family. "-4 ::ffff:127.0.0.1" is therefore refused, as iputils refuses it.
+// As iputils: always both families (glibc keeps a link-local scope only then, iputils issue
+// 252, and maps "::ffff:a.b.c.d" to IPv4 when asked for AF_INET alone), then the first answer
+// of the wanted family. "-4 ::ffff:127.0.0.1" is therefore refused, as iputils refuses it.
+std::variant<Target, ResolveError> resolve_with(const std::string& host, std::optional<icmp::Family> family,
+                                                int extra_flags) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_DGRAM;  // one answer per address, not one per socket type
-  hints.ai_flags = AI_CANONNAME;
+  hints.ai_flags = AI_CANONNAME | extra_flags;
 #ifdef AI_IDN
   hints.ai_flags |= AI_IDN;
 #endif
   addrinfo* raw_result = nullptr;
   const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &raw_result);
-  if (rc != 0) return ResolveError{printable(host) + ": " + gai_strerror(rc), {}};
+  if (rc != 0) return resolve_error(host, rc);
   const std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> result(raw_result, freeaddrinfo);
 
   std::vector<AddrinfoEntry> seen;  // what iputils' -v lists, up to the answer it takes
@@ -86,7 +92,7 @@ std::variant<Target, ResolveError> resolve_target(const std::string& host,
     if (!family || *family == found) chosen = ai;
   }
   if (chosen == nullptr || chosen->ai_addrlen > sizeof(sockaddr_storage))
-    return ResolveError{printable(host) + ": " + gai_strerror(EAI_ADDRFAMILY), std::move(seen)};
+    return resolve_error(host, EAI_ADDRFAMILY, std::move(seen));
 
   Target target;
   std::memcpy(&target.address.storage, chosen->ai_addr, chosen->ai_addrlen);
@@ -95,11 +101,7 @@ std::variant<Target, ResolveError> resolve_target(const std::string& host,
   target.seen = std::move(seen);
 
   // "Typed as an address": the same text parses as a numeric host (scope ids included).
-  addrinfo numeric_hints{};
-  numeric_hints.ai_flags = AI_NUMERICHOST;
-  addrinfo* numeric_result = nullptr;
-  target.typed_as_address = getaddrinfo(host.c_str(), nullptr, &numeric_hints, &numeric_result) == 0;
-  if (numeric_result != nullptr) freeaddrinfo(numeric_result);
+  target.typed_as_address = (extra_flags & AI_NUMERICHOST) != 0 || is_numeric_host(host);
 
   // iputils names an IPv4 target by the canonical name of the answer it took (only the first
   // answer carries one; without it, the target as typed), an IPv6 target always as typed.
@@ -107,6 +109,27 @@ std::variant<Target, ResolveError> resolve_target(const std::string& host,
   const bool as_typed = target.typed_as_address || canonical == nullptr || chosen->ai_family == AF_INET6;
   target.display_name = printable(as_typed ? host : canonical);
   return target;
+}
+
+}  // namespace
+
+void load_user_charset_for(std::string_view host) {
+  if (user_charset_loaded.load()) return;
+  if (std::none_of(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return;
+  std::setlocale(LC_CTYPE, "");
+  user_charset_loaded.store(true);
+}
+
+std::variant<Target, ResolveError> resolve_target(const std::string& host,
+                                                  std::optional<icmp::Family> family) {
+  load_user_charset_for(host);
+  return resolve_with(host, family, 0);
+}
+
+std::optional<std::variant<Target, ResolveError>> resolve_numeric(const std::string& host,
+                                                                  std::optional<icmp::Family> family) {
+  if (!is_numeric_host(host)) return std::nullopt;
+  return resolve_with(host, family, AI_NUMERICHOST);
 }
 
 const std::string& PeerNamer::name(const SocketAddress& address) {

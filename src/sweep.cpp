@@ -23,14 +23,15 @@
 #include "uping/report.hpp"
 #include "uping/resolve.hpp"
 #include "uping/stdout_writer.hpp"
+#include "uping/sweep_intake.hpp"
 #include "uping/sweep_output.hpp"
 #include "uping/targets.hpp"
+#include "sweep_target.hpp"
 
 namespace uping::sweep {
 namespace {
 
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
 
 // Probes sent before the event loop gets a turn (timers, signals), and between two receive
 // passes: 64 replies of a loopback burst fit any receive buffer (a stock 208 KiB one too).
@@ -43,54 +44,6 @@ constexpr int kReceiveBufferWanted = 4 << 20;
 constexpr auto kBackPressureWait = std::chrono::milliseconds(1);
 constexpr std::size_t kOutputFlushBytes = 64 << 10;
 
-// A probe token: the target's slot, the slot's generation (a retired target's late packets must
-// not reach its successor) and the probe number.
-constexpr unsigned kProbeBits = 24;
-constexpr unsigned kGenerationBits = 20;
-constexpr std::uint64_t kProbeMask = (std::uint64_t{1} << kProbeBits) - 1;
-constexpr std::uint64_t kGenerationMask = (std::uint64_t{1} << kGenerationBits) - 1;
-static_assert(kMaxCount <= kProbeMask);
-static_assert(kMaxActiveTargets <= (std::uint64_t{1} << (64 - kProbeBits - kGenerationBits)));
-
-struct TokenParts {
-  std::uint32_t slot;
-  std::uint32_t generation;
-  std::uint32_t probe;
-};
-
-ProbeToken make_token(std::uint32_t slot, std::uint32_t generation, std::uint32_t probe) {
-  return (std::uint64_t{slot} << (kProbeBits + kGenerationBits)) |
-         ((generation & kGenerationMask) << kProbeBits) | (probe & kProbeMask);
-}
-
-TokenParts split_token(ProbeToken token) {
-  return {static_cast<std::uint32_t>(token >> (kProbeBits + kGenerationBits)),
-          static_cast<std::uint32_t>((token >> kProbeBits) & kGenerationMask),
-          static_cast<std::uint32_t>(token & kProbeMask)};
-}
-
-// One target being probed.
-struct ActiveTarget {
-  std::string text;              // as given
-  std::string address_text;      // numeric
-  SocketAddress address;
-  std::uint32_t generation = 0;
-  std::uint32_t sent = 0;
-  std::uint32_t settled = 0;     // probes answered, failed or timed out
-  std::uint32_t timeouts = 0;
-  Statistics stats;
-  Clock::time_point first_send;
-  Clock::time_point last_send;
-  bool in_use = false;
-};
-
-// A target's next probe; every target has the same interval, so due times come in push order.
-struct DueProbe {
-  Clock::time_point at;
-  std::uint32_t slot;
-  std::uint32_t generation;
-};
-
 class Sweep {
  public:
   explicit Sweep(const SweepOptions& options)
@@ -99,6 +52,7 @@ class Sweep {
         interval_(std::chrono::duration_cast<Clock::duration>(options.interval)),
         stream_(options.targets, options.ranges, nullptr),
         prober_(io_, prober_settings(options), events()),
+        intake_(io_, stream_, options.family, [this] { wake(); }),
         pace_timer_(io_),
         deadline_timer_(io_),
         signals_(io_, SIGINT) {}
@@ -114,6 +68,11 @@ class Sweep {
     }
     if (!has_socket_[0] && !has_socket_[1]) {
       std::fputs(explain_socket_failure(options_.program_name, gather_permission_facts(attempts_)).c_str(), stderr);
+      // The run line still closes the JSON output, so that a reader learns why nothing came.
+      totals_.stopped = StopReason::no_socket;
+      totals_.sources_exhausted = false;
+      if (options_.format == OutputFormat::json) out_ += json_run_summary(totals_, kError);
+      flush();
       return kError;
     }
     return std::nullopt;
@@ -143,6 +102,8 @@ class Sweep {
       throw;
     }
     flush();
+    const std::string untaken = untaken_line(stream_.untaken(), totals_.stopped);
+    if (!untaken.empty()) log::error(untaken);
     // A reader that went away (`| head`) ends the sweep as quietly as it ends a ping.
     if (write_error_ != 0) return report_write_error(write_error_, kError, BrokenPipe::quiet);
     return exit_code_;
@@ -246,7 +207,7 @@ class Sweep {
     if (!in_pump_ && !finished_ && can_admit()) post_pump();
   }
 
-  bool can_admit() const { return !sources_exhausted_ && active_ < kMaxActiveTargets; }
+  bool can_admit() const { return active_ < kMaxActiveTargets && intake_.ready_now(); }
 
   std::optional<std::uint32_t> next_to_probe(Clock::time_point now) {
     while (!due_.empty() && due_.front().at <= now) {
@@ -254,42 +215,31 @@ class Sweep {
       due_.pop_front();
       if (targets_[due.slot].in_use && targets_[due.slot].generation == due.generation) return due.slot;
     }
+    // Each admit() takes a target or turns ready_now() false: no endless loop.
     while (can_admit()) {
       if (auto slot = admit()) return slot;
     }
     return std::nullopt;
   }
 
-  // Takes the next target from the sources; empty when it could not be probed (already reported)
-  // or the sources are exhausted.
+  // Takes the next target ready from the intake; empty when it could not be probed (already
+  // reported) or none is ready now.
   std::optional<std::uint32_t> admit() {
-    auto next = stream_.next();
-    if (!next) {
-      sources_exhausted_ = true;
+    auto next = intake_.next();
+    if (!next) return std::nullopt;
+    ++totals_.targets;
+    if (!next->error.empty()) {
+      target_failed(next->text, next->error);
       return std::nullopt;
     }
-    ++totals_.targets;
-    SocketAddress address;
-    std::string address_text;
-    if (next->address) {
-      address = targets::to_socket_address(*next->address);
-      address_text = next->text;
-    } else {
-      auto resolved = resolve_target(next->text, options_.family);
-      if (const auto* failure = std::get_if<ResolveError>(&resolved)) {
-        // The message starts with the host ("<host>: Name or service not known"): keep the reason.
-        const std::string prefix = next->text + ": ";
-        const bool prefixed = failure->message.compare(0, prefix.size(), prefix) == 0;
-        target_failed(next->text, prefixed ? failure->message.substr(prefix.size()) : failure->message);
-        return std::nullopt;
-      }
-      const auto& target = std::get<Target>(resolved);
-      address = target.address;
-      address_text = target.numeric;
-    }
-    const icmp::Family family = address.family();
+    const icmp::Family family = next->address.family();
     if (options_.family && family != *options_.family) {
       target_failed(next->text, family == icmp::Family::v4 ? "an IPv4 target with -6" : "an IPv6 target with -4");
+      return std::nullopt;
+    }
+    if (family == icmp::Family::v4 && options_.payload_size > kMaxIpv4PayloadSize) {
+      target_failed(next->text, fmt::format("-s {} is too large for IPv4 (at most {})", options_.payload_size,
+                                            kMaxIpv4PayloadSize));
       return std::nullopt;
     }
     if (!has_socket_[family == icmp::Family::v4 ? 0 : 1]) {
@@ -299,11 +249,13 @@ class Sweep {
     const std::uint32_t slot = take_slot();
     ActiveTarget& target = targets_[slot];
     target.text = std::move(next->text);
-    target.address_text = std::move(address_text);
-    target.address = address;
-    target.sent = 0;
+    target.address_text = std::move(next->address_text);
+    target.literal = next->literal;
+    target.address = next->address;
+    target.probes = 0;
     target.settled = 0;
     target.timeouts = 0;
+    target.send_errors = 0;
     target.stats = Statistics{};
     target.in_use = true;
     ++active_;
@@ -330,17 +282,35 @@ class Sweep {
     }
   }
 
+  // False when the probe could not leave now (back-pressure): it is tried again.
   bool send_probe(std::uint32_t slot, Clock::time_point now) {
     ActiveTarget& target = targets_[slot];
-    const std::uint32_t probe = target.sent + 1;
-    if (!prober_.send(target.address, make_token(slot, target.generation, probe))) return false;
-    if (target.sent == 0) target.first_send = now;
+    const std::uint32_t probe = target.probes + 1;
+    const auto result = prober_.send(target.address, make_token(slot, target.generation, probe));
+    if (result == Prober::SendResult::busy) return false;
+    if (target.probes == 0) target.first_send = now;
     target.last_send = now;
-    target.sent = probe;
+    target.probes = probe;
+    if (target.probes < options_.count) due_.push_back({now + interval_, slot, target.generation});
+    if (result == Prober::SendResult::failed) {
+      send_failed(target, probe, prober_.last_send_error());
+      return true;
+    }
     target.stats.record_transmit();
     ++totals_.sent;
-    if (target.sent < options_.count) due_.push_back({now + interval_, slot, target.generation});
     return true;
+  }
+
+  // The kernel refused the probe: said at once, not counted as sent, and settled (may retire the target).
+  void send_failed(ActiveTarget& target, std::uint32_t probe, int error) {
+    ++target.send_errors;
+    if (options_.format == OutputFormat::json) {
+      out_ += json_send_error(ref(target), probe, error);
+    } else {
+      flush();  // keep stdout and stderr in order on a terminal
+      log::error(printable(target.text) + ": " + text_send_error(probe, error));
+    }
+    settle(target);
   }
 
   // --- what comes back -------------------------------------------------------------------------
@@ -398,19 +368,19 @@ class Sweep {
     settle(*target);
   }
 
-  static TargetRef ref(const ActiveTarget& target) { return {target.text, target.address_text}; }
+  static TargetRef ref(const ActiveTarget& target) { return {target.text, target.address_text, target.literal}; }
 
   // Text output goes to a terminal: a name read from a file may carry control characters.
   TargetRef printable_ref(const ActiveTarget& target) {
     printable_text_ = printable(target.text);
-    return {printable_text_, target.address_text};
+    return {printable_text_, target.address_text, target.literal};
   }
 
   void settle(ActiveTarget& target) {
     ++target.settled;
-    if (target.sent >= options_.count && target.settled >= target.sent) {
+    if (target.probes >= options_.count && target.settled >= target.probes) {
       retire(target, true);
-      if (sources_exhausted_ && active_ == 0) {
+      if (intake_.exhausted() && active_ == 0) {
         finish(StopReason::complete);
       } else {
         wake();
@@ -422,6 +392,10 @@ class Sweep {
   void retire(ActiveTarget& target, bool complete) {
     const bool alive = target.stats.received() > 0;
     const bool lost = !alive && (complete || stopping_for_ == StopReason::deadline);
+    totals_.send_errors += target.send_errors;
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send);
+    out_ += retired_output(options_.format, {ref(target), &target.stats, {target.timeouts, target.send_errors, complete},
+                                             elapsed.count(), timing_});
     if (alive) {
       ++totals_.alive;
     } else if (lost) {
@@ -433,26 +407,6 @@ class Sweep {
     totals_.duplicates += target.stats.duplicates();
     totals_.errors += target.stats.errors();
     totals_.timeouts += target.timeouts;
-    switch (options_.format) {
-      case OutputFormat::json:
-        out_ += json_target_summary(ref(target), target.stats, target.timeouts, complete);
-        break;
-      case OutputFormat::alive:
-        if (alive) out_ += printable(target.text) + "\n";
-        break;
-      case OutputFormat::unreachable:
-        if (lost) out_ += printable(target.text) + "\n";
-        break;
-      case OutputFormat::text: {
-        report::Summary summary;
-        summary.name = printable(target.text);
-        summary.stats = &target.stats;
-        summary.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send).count();
-        summary.timing = timing_;
-        out_ += report::statistics_block(summary);
-        break;
-      }
-    }
     target.in_use = false;
     target.text.clear();
     target.text.shrink_to_fit();
@@ -462,8 +416,22 @@ class Sweep {
     if (out_.size() >= kOutputFlushBytes) flush();
   }
 
+  // Targets taken from the sources that the run ended before probing: unfinished, never dropped.
+  void retire_unprobed() {
+    const Statistics nothing;
+    for (const TakenTarget& taken : intake_.take_unprobed()) {
+      ++totals_.targets;
+      if (!taken.error.empty()) {
+        target_failed(taken.text, taken.error);
+        continue;
+      }
+      ++totals_.unfinished;
+      out_ += retired_output(options_.format, {{taken.text, taken.address_text, taken.literal}, &nothing, {0, 0, false}, 0, timing_});
+    }
+  }
+
   void retire_check_done() {
-    if (sources_exhausted_ && active_ == 0) finish(StopReason::complete);
+    if (intake_.exhausted() && active_ == 0) finish(StopReason::complete);
   }
 
   void finish(StopReason reason) {
@@ -473,8 +441,9 @@ class Sweep {
     for (auto& target : targets_) {
       if (target.in_use) retire(target, false);
     }
+    retire_unprobed();
     totals_.stopped = reason;
-    totals_.sources_exhausted = sources_exhausted_ && reason == StopReason::complete;
+    totals_.sources_exhausted = intake_.exhausted() && reason == StopReason::complete;
     totals_.kernel_drops = prober_.kernel_drops();
     totals_.sockets = prober_.sockets();
     totals_.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
@@ -504,6 +473,7 @@ class Sweep {
   asio::io_context io_{1};
   targets::TargetStream stream_;
   Prober prober_;
+  Intake intake_;  // after io_: its resolver pool closes before the loop goes away
   asio::steady_timer pace_timer_;
   asio::steady_timer deadline_timer_;
   asio::signal_set signals_;
@@ -514,7 +484,6 @@ class Sweep {
   std::vector<std::uint32_t> free_slots_;
   std::size_t active_ = 0;
   std::deque<DueProbe> due_;
-  bool sources_exhausted_ = false;
 
   Clock::time_point start_;
   Clock::time_point last_refill_;

@@ -190,7 +190,7 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
 
   std::uint64_t reachable_count = 0;
   int hops = 0;
-  const std::size_t max_size = options.family == icmp::Family::v6 ? 65527 : 65507;
+  const std::size_t max_size = options.family == icmp::Family::v4 ? kMaxIpv4PayloadSize : kMaxPayloadSize;
   std::optional<std::string> problem;
   if (!problem) problem = whole(count_given, count, "-c", 1, kMaxCount, options.count);
   if (!problem) problem = decimal(interval_given, interval, "-i", 0.002, 3600, "seconds, 0.002 to 3600",
@@ -238,10 +238,11 @@ std::string help_text(const std::string& program) {
          "  -c <count>            probes per target (default 1)\n"
          "  -i <seconds>          between probes to one target (default 1)\n"
          "  -W <seconds>          wait for each reply (default 1)\n"
-         "  -w <seconds>          deadline for the whole run\n"
+         "  -w <seconds>          deadline for the whole run, name resolution included\n"
          "* --rate <n>            probes per second, all targets together (default 10000;\n"
          "                        0: as fast as the sockets take them)\n"
-         "  -s <size>             payload bytes (default 56)\n"
+         "  -s <size>             payload bytes (default 56; IPv4 targets 65507 at most,\n"
+         "                        IPv6 65527)\n"
          "  -t <ttl>              time to live / hop limit\n"
          "  -4, -6                IPv4 or IPv6 targets only\n"
          "Output:\n"
@@ -249,7 +250,8 @@ std::string help_text(const std::string& program) {
          "  -q                    statistics blocks only\n"
          "* --json                one JSON object per line (see uping(8), JSON OUTPUT)\n"
          "* --alive               only the targets that answered, one per line\n"
-         "* --unreachable         only the targets that did not answer, one per line\n"
+         "* --unreachable         only the targets that did not answer (or were never\n"
+         "                        probed: the run ended first), one per line\n"
          "* -x, --reachable <n>   exit 0 when at least n targets answered\n"
          "* -X <n>                like -x, and stop as soon as n targets answered\n"
          "  -n                    numeric output (sweeps never look names up in reverse)\n";

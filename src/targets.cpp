@@ -267,4 +267,14 @@ std::optional<TargetText> TargetStream::next() {
   return std::nullopt;
 }
 
+Untaken TargetStream::untaken() const noexcept {
+  Untaken left;
+  left.names = names_.size() - next_name_;
+  for (std::size_t i = range_index_; i < ranges_.size(); ++i) {
+    left.range_addresses += (i == range_index_ && walker_) ? walker_->remaining() : ranges_[i].size();
+  }
+  left.file_left = lines_.has_value();
+  return left;
+}
+
 }  // namespace uping::targets

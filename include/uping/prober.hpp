@@ -71,11 +71,16 @@ class Prober {
   bool open(icmp::Family family, std::vector<SocketAttempt>& attempts);
   std::optional<SocketMode> mode(icmp::Family family) const;
 
-  // Sends one echo request. Returns false when the probe could not leave now: every sequence
-  // slot busy (and no further socket may be opened) or the socket buffer full; retry later.
-  bool send(const SocketAddress& to, ProbeToken token);
-  // The errno of the last send that failed for a reason other than back-pressure; the probe
-  // then counts as sent and will time out.
+  // Sends one echo request.
+  //   sent:   on its way; a reply, an error or its timeout will settle it.
+  //   busy:   could not leave now (every sequence slot busy and no further socket may be opened,
+  //           or the socket buffer full); retry later.
+  //   failed: the kernel refused it (no route: ENETUNREACH, a link-local address without scope:
+  //           EINVAL, a broadcast: EACCES...); last_send_error() says why. It is not in flight:
+  //           no event will ever come for it.
+  enum class SendResult : std::uint8_t { sent, busy, failed };
+  SendResult send(const SocketAddress& to, ProbeToken token);
+  // The errno of the last send that failed.
   int last_send_error() const noexcept;
 
   // Reads and dispatches whatever the sockets hold now, without waiting for the event loop: a

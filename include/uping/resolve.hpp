@@ -41,6 +41,7 @@ struct Target {
 
 struct ResolveError {
   std::string message;        // "<host>: Name or service not known", without the program prefix
+  std::string reason;         // "Name or service not known": for lines that name the target already
   std::vector<AddrinfoEntry> seen;  // answers of the other family, when that was the failure
 };
 
@@ -48,6 +49,15 @@ struct ResolveError {
 // does: a scoped link-local address keeps its scope, "-4 ::ffff:a.b.c.d" is refused.
 std::variant<Target, ResolveError> resolve_target(const std::string& host,
                                                   std::optional<icmp::Family> family);
+// The same for a numeric address (scope ids included), which never waits on a name server;
+// nothing when `host` is not one.
+std::optional<std::variant<Target, ResolveError>> resolve_numeric(const std::string& host,
+                                                                  std::optional<icmp::Family> family);
+
+// Loads the user's character set (LC_CTYPE) the first time a name that is not ASCII comes by:
+// glibc needs it for IDN names only. resolve_target() does it itself; a caller handing names to
+// other threads calls it on its own thread first, since setlocale() is not thread-safe.
+void load_user_charset_for(std::string_view host);
 
 std::string numeric_host(const SocketAddress& address);
 

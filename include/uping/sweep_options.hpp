@@ -32,6 +32,10 @@ enum class OutputFormat : std::uint8_t {
 
 inline constexpr double kDefaultRate = 10'000;       // probes per second, all targets together
 inline constexpr std::uint32_t kMaxCount = 1'000'000; // -c per target
+// -s: what fits one IPv6 datagram; an IPv4 one holds 20 bytes less (its header counts in its
+// 65,535 bytes), so IPv4 targets are refused above that (at parse time with -4).
+inline constexpr std::size_t kMaxPayloadSize = 65527;
+inline constexpr std::size_t kMaxIpv4PayloadSize = 65507;
 
 struct SweepOptions {
   std::string program_name = "uping";

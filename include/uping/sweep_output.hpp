@@ -11,15 +11,18 @@
 #include "uping/icmp.hpp"
 #include "uping/stats.hpp"
 #include "uping/sweep_options.hpp"
+#include "uping/targets.hpp"
 
 namespace uping::sweep {
 
 inline constexpr int kJsonSchemaVersion = 1;
 
-// Which target an event belongs to: as given (name or address) and the address probed.
+// Which target an event belongs to: as given (name or address) and the address probed
+// (canonical numeric form; empty when the name was never resolved).
 struct TargetRef {
   std::string_view target;
   std::string_view address;
+  bool literal = false;              // given as an address: lines show the canonical address alone
 };
 
 struct ReplySeen {
@@ -39,17 +42,19 @@ struct IcmpErrorSeen {
   std::uint32_t info = 0;
 };
 
-// Why a run ended.
-enum class StopReason : std::uint8_t { complete, deadline, reachable, interrupted };
+// Why a run ended (no_socket: it never started, no ICMP socket could be opened).
+enum class StopReason : std::uint8_t { complete, deadline, reachable, interrupted, no_socket };
 std::string_view stop_reason_name(StopReason reason);
 
 struct RunTotals {
   std::uint64_t targets = 0;         // targets taken from the sources (failed ones included)
   std::uint64_t alive = 0;           // answered at least once
   std::uint64_t unreachable = 0;     // every probe settled without an answer
-  std::uint64_t unfinished = 0;      // still waiting when the run stopped early (-X, -w, SIGINT)
+  std::uint64_t unfinished = 0;      // not settled when the run stopped early (-X, -w, SIGINT): still
+                                     // waiting for replies, or taken from a source but never probed
   std::uint64_t failed = 0;          // could not be probed: unresolvable, no socket of its family
   std::uint64_t sent = 0;
+  std::uint64_t send_errors = 0;     // probes the kernel refused (not sent)
   std::uint64_t received = 0;
   std::uint64_t duplicates = 0;
   std::uint64_t errors = 0;          // ICMP errors
@@ -61,9 +66,18 @@ struct RunTotals {
   bool sources_exhausted = true;     // every target of every source was taken
 };
 
-// 0: every target answered (or at least -x/-X N of them); otherwise 2 when a target could not
-// be probed at all, else 1.
+// 0 when the targets that had to answer did:
+//   -x/-X N: at least N targets answered, whatever ended the run;
+//   SIGINT (as iputils after Ctrl-C): at least one target answered and none was settled without
+//           an answer (unreachable) or failed; targets still waiting or never probed do not count;
+//   otherwise: every target of every source was taken and answered.
+// Else 2 when a target could not be probed at all (or no socket opened), else 1.
 int exit_code(const RunTotals& totals, const SweepOptions& options);
+
+// The stderr line (without the program prefix) for what a run ended before taking from its
+// sources, counted without reading them further; empty when nothing was left.
+// "6 targets not probed (deadline): 6 from -g; the rest of --file not read"
+std::string untaken_line(const targets::Untaken& untaken, StopReason stopped);
 
 // Bytes that are not UTF-8 (a file's line, a name) become U+FFFD, so every line is valid JSON.
 std::string valid_utf8(std::string_view text);
@@ -72,16 +86,35 @@ std::string valid_utf8(std::string_view text);
 std::string json_reply(const TargetRef& target, const ReplySeen& reply);
 std::string json_timeout(const TargetRef& target, std::uint32_t seq);
 std::string json_icmp_error(const TargetRef& target, const IcmpErrorSeen& error);
+// A probe the kernel refused: {"errno":"ENETUNREACH","error":"Network is unreachable"}.
+std::string json_send_error(const TargetRef& target, std::uint32_t seq, int error);
 std::string json_target_error(std::string_view target, std::string_view message);
-// `complete`: every probe settled (false when the run stopped while some were in flight).
-std::string json_target_summary(const TargetRef& target, const Statistics& stats, std::uint64_t timeouts,
-                                bool complete);
+struct SummaryCounts {
+  std::uint64_t timeouts = 0;
+  std::uint64_t send_errors = 0;
+  bool complete = true;              // every probe settled (false when the run stopped before)
+};
+std::string json_target_summary(const TargetRef& target, const Statistics& stats, const SummaryCounts& counts);
 std::string json_run_summary(const RunTotals& totals, int exit_code);
+
+// What a target's retirement prints: its JSON summary, its name for --alive / --unreachable (which
+// split the targets taken in two: answered or not, whatever ended the run), or its iputils
+// statistics block (a target never probed has one too, with nothing transmitted).
+struct Retired {
+  TargetRef target;
+  const Statistics* stats = nullptr;
+  SummaryCounts counts;
+  Micros elapsed = 0;                // first to last send
+  bool timing = true;                // the payload holds a timestamp: rtt figures
+};
+std::string retired_output(OutputFormat format, const Retired& retired);
 
 // "64 bytes from 198.51.100.7: icmp_seq=1 ttl=64 time=0.052 ms", or "... from name (addr): ..."
 // for a target given by name.
 std::string text_reply(const TargetRef& target, const ReplySeen& reply);
 // "From 198.51.100.1 icmp_seq=1 Destination Host Unreachable (to 203.0.113.5)"
 std::string text_icmp_error(const TargetRef& target, const IcmpErrorSeen& error);
+// "icmp_seq=1 cannot send: Network is unreachable", for a stderr line naming the target.
+std::string text_send_error(std::uint32_t seq, int error);
 
 }  // namespace uping::sweep

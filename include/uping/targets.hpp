@@ -60,6 +60,7 @@ class RangeWalker {
  public:
   explicit RangeWalker(const AddressRange& range) : range_(range), next_(range.first.value) {}
   std::optional<IpAddress> next() noexcept;
+  WideCount remaining() const noexcept { return done_ ? 0 : range_.last.value - next_ + 1; }
 
  private:
   AddressRange range_;
@@ -122,6 +123,15 @@ struct TargetText {
   std::optional<IpAddress> address;
 };
 
+// What a stream still holds, counted without reading any further: a run that stops early says
+// what it never took (a range or a pipe may be endless, so the file is not read to the end).
+struct Untaken {
+  std::uint64_t names = 0;      // command-line targets
+  WideCount range_addresses = 0;
+  bool file_left = false;       // the file (or stdin) was not read to its end
+  bool empty() const noexcept { return names == 0 && range_addresses == 0 && !file_left; }
+};
+
 // All of a sweep's sources in order: the command-line targets, then each range, then the file.
 class TargetStream {
  public:
@@ -131,6 +141,7 @@ class TargetStream {
   // Lines to read after the other sources (replaces any given before).
   void read_lines_from(std::istream& lines, std::string lines_source);
   std::optional<TargetText> next();
+  Untaken untaken() const noexcept;
 
  private:
   std::vector<std::string> names_;

@@ -21,14 +21,16 @@ SCHEMA = {
               "bytes": INT, "dup": bool},
     "timeout": {**TARGET, "seq": INT},
     "icmp_error": {**TARGET, "seq": INT, "from": str, "icmp_type": INT, "icmp_code": INT, "text": str},
+    "send_error": {**TARGET, "seq": INT, "errno": str, "error": str},
     "target_error": {"target": str, "error": str},
-    "summary": {**TARGET, "sent": INT, "received": INT, "duplicates": INT, "errors": INT, "timeouts": INT,
+    "summary": {**TARGET, "sent": INT, "send_errors": INT, "received": INT, "duplicates": INT, "errors": INT, "timeouts": INT,
                 "loss_pct": NUMBER, "rtt_ms": (dict, type(None)), "alive": bool, "complete": bool},
     "run": {"targets": INT, "alive": INT, "unreachable": INT, "unfinished": INT, "failed": INT, "sent": INT,
-            "received": INT, "duplicates": INT, "errors": INT, "timeouts": INT, "kernel_drops": INT,
+            "send_errors": INT, "received": INT, "duplicates": INT, "errors": INT, "timeouts": INT, "kernel_drops": INT,
             "sockets": INT, "elapsed_ms": NUMBER, "stopped": str, "exit": INT},
 }
 RTT_KEYS = {"min", "avg", "max", "mdev"}
+STOPPED = {"complete", "deadline", "reachable", "interrupted", "no_socket"}
 
 
 def problem(number, line, message):
@@ -47,7 +49,7 @@ def main():
     path = sys.argv[1]
     expectations = [arg.split("=", 1) for arg in sys.argv[2:] if arg != "--expect"]
     counts = {}
-    summaries = {"alive": 0, "sent": 0, "received": 0, "duplicates": 0}
+    summaries = {"alive": 0, "sent": 0, "send_errors": 0, "received": 0, "duplicates": 0}
     run = None
     with open(path, "rb") as stream:
         raw_lines = stream.read().split(b"\n")
@@ -89,14 +91,22 @@ def main():
             if obj["alive"] != (obj["received"] > 0):
                 problem(number, line, "alive disagrees with received")
             summaries["alive"] += obj["alive"]
-            for key in ("sent", "received", "duplicates"):
+            for key in ("sent", "send_errors", "received", "duplicates"):
                 summaries[key] += obj[key]
+            if obj["sent"] == 0 and obj["send_errors"] == 0 and obj["complete"]:
+                problem(number, line, "a target never probed cannot be complete")
         counts[kind] = counts.get(kind, 0) + 1
         if kind == "run":
             run = obj
     if run is None:
         problem(len(raw_lines), "", "no run line at the end")
-    for key in ("alive", "sent", "received", "duplicates"):
+    if run["stopped"] not in STOPPED:
+        problem(len(raw_lines), json.dumps(run), f"unknown stopped {run['stopped']!r}")
+    if run["send_errors"] != counts.get("send_error", 0):
+        problem(len(raw_lines), json.dumps(run), "run send_errors != send_error lines")
+    if run["targets"] != run["alive"] + run["unreachable"] + run["unfinished"] + run["failed"]:
+        problem(len(raw_lines), json.dumps(run), "run targets != alive + unreachable + unfinished + failed")
+    for key in ("alive", "sent", "send_errors", "received", "duplicates"):
         if run[key] != summaries[key]:
             problem(len(raw_lines), json.dumps(run), f"run {key} {run[key]} != sum of summaries {summaries[key]}")
     if run["failed"] != counts.get("target_error", 0):

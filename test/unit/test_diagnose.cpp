@@ -187,7 +187,7 @@ TEST_CASE("the brief socket failure names the family and each refusal", "[diagno
         "no ICMPv6 socket (SOCK_DGRAM Address family not supported by protocol); run uping --diagnose");
 }
 
-TEST_CASE("-e 0 with the range open: identifier 0 needs a raw socket, the kernel refused nothing", "[diagnose]") {
+TEST_CASE("option -e 0 with the range open: identifier 0 needs a raw socket, the kernel refused nothing", "[diagnose]") {
   auto facts = container_without_net_raw({0, 2147483647});
   facts.attempts = {{Family::v4, SocketMode::raw, EPERM}};  // -e 0 tries no datagram socket
   const std::string text = uping::explain_socket_failure("uping", facts);

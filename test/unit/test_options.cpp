@@ -611,7 +611,7 @@ TEST_CASE("errors of the other options: exact message and exit code", "[options]
   }
 }
 
-TEST_CASE("-T tsprespec takes up to four hop addresses before the target, as iputils", "[options]") {
+TEST_CASE("option -T tsprespec takes up to four hop addresses before the target, as iputils", "[options]") {
   const auto options = parse_ok({"ping", "-T", "tsprespec", "127.0.0.2", "127.0.0.3", "127.0.0.1"});
   CHECK(options.target == "127.0.0.1");
   CHECK(options.timestamp_hops == std::vector<std::string>{"127.0.0.2", "127.0.0.3"});

@@ -10,7 +10,7 @@
 
 // Address literals only: getaddrinfo answers them without any resolver.
 
-TEST_CASE("-4 with an IPv4-mapped IPv6 address is refused, as iputils refuses it") {
+TEST_CASE("option -4 with an IPv4-mapped IPv6 address is refused, as iputils refuses it") {
   const auto resolved = uping::resolve_target("::ffff:127.0.0.1", uping::icmp::Family::v4);
   const auto* failure = std::get_if<uping::ResolveError>(&resolved);
   REQUIRE(failure != nullptr);
@@ -34,7 +34,7 @@ TEST_CASE("a scoped link-local literal keeps its scope, and an IPv6 target is na
   CHECK(target.typed_as_address);
 }
 
-TEST_CASE("-v's list: the answers looked at, with their canonical names") {
+TEST_CASE("option -v's list: the answers looked at, with their canonical names") {
   const auto resolved = uping::resolve_target("127.0.0.1", std::nullopt);
   REQUIRE(std::holds_alternative<uping::Target>(resolved));
   const auto& seen = std::get<uping::Target>(resolved).seen;

@@ -32,7 +32,7 @@ uping::SocketAddress v4(const char* text) {
 
 }  // namespace
 
-TEST_CASE("-I is read as iputils reads it: IPv6 source with its %device, IPv4 source, or device") {
+TEST_CASE("option -I is read as iputils reads it: IPv6 source with its %device, IPv4 source, or device") {
   auto choice = split_interface_option("fe80::66%veth0");
   CHECK(choice.source == "fe80::66");
   CHECK(choice.device == "veth0");
@@ -75,7 +75,7 @@ TEST_CASE("a link-local -I source takes its device's index as scope; other sourc
   CHECK_FALSE(scope_source_to_device(ipv4, 7));
 }
 
-TEST_CASE("-I <device>: a source the kernel chose on another device is warned about, as iputils does") {
+TEST_CASE("option -I <device>: a source the kernel chose on another device is warned about, as iputils does") {
   const std::vector<InterfaceAddress> addresses = {
       {"lo", v4("127.0.0.1")}, {"lo", v6("::1")}, {"veth0", v4("203.0.113.1")}, {"veth0", v6("fe80::66", 3)}};
   const std::string warning = "Warning: source address might be selected on device other than: lo";
@@ -89,7 +89,7 @@ TEST_CASE("-I <device>: a source the kernel chose on another device is warned ab
   CHECK_FALSE(source_device_warning(addresses, "", v4("203.0.113.1")));  // no -I device
 }
 
-TEST_CASE("-T tsprespec's option lists each hop's address with room for its stamp, as iputils") {
+TEST_CASE("option -T tsprespec's option lists each hop's address with room for its stamp, as iputils") {
   uping::Options options;
   options.timestamp_option = uping::TimestampOption::tsprespec;
   CHECK(ip_option_bytes(options) == std::vector<std::uint8_t>{68, 4, 5, 3});

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -129,7 +130,8 @@ TEST_CASE("sweep command-line errors exit 2 with one line", "[sweep]") {
       {"-w", "abc", "a", "b"},
       {"--rate", "-1", "a", "b"},
       {"--rate", "0.5", "a", "b"},
-      {"-s", "65508", "a", "b"},
+      {"-4", "-s", "65508", "a", "b"},            // too large for IPv4: refused at once with -4
+      {"-s", "65528", "a", "b"},                   // too large for IPv6 too
       {"-t", "0", "a", "b"},
       {"-D", "a", "b"},                              // iputils-only option
       {"198.51.100.0/24", "a"},                      // a range without -g
@@ -143,6 +145,10 @@ TEST_CASE("sweep command-line errors exit 2 with one line", "[sweep]") {
     CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
   }
   CHECK_THAT(parse({"198.51.100.0/24", "a"}).err, Catch::Contains("needs -g"));
+  // Without -4 an IPv6 target may carry 20 bytes more; IPv4 targets are refused one by one.
+  const auto large = parse({"-s", "65527", "a", "b"});
+  REQUIRE(large.options);
+  CHECK(large.options->payload_size == 65527);
 }
 
 TEST_CASE("an empty sweep value is a bad value and not a missing option", "[sweep]") {
@@ -243,7 +249,7 @@ TEST_CASE("per-target summary arithmetic", "[sweep][json]") {
   stats.record_reply(100, false);
   stats.record_reply(300, false);
   stats.record_reply(300, true);
-  const auto summary = parsed_line(json_target_summary({"198.51.100.7", "198.51.100.7"}, stats, 1, true));
+  const auto summary = parsed_line(json_target_summary({"198.51.100.7", "198.51.100.7"}, stats, {1, 0, true}));
   CHECK(summary.at("type").as_string() == "summary");
   CHECK(summary.at("sent").as_int64() == 3);
   CHECK(summary.at("received").as_int64() == 2);
@@ -260,7 +266,7 @@ TEST_CASE("per-target summary arithmetic", "[sweep][json]") {
 
   uping::Statistics silent;
   silent.record_transmit();
-  const auto lost = parsed_line(json_target_summary({"198.51.100.8", "198.51.100.8"}, silent, 1, false));
+  const auto lost = parsed_line(json_target_summary({"198.51.100.8", "198.51.100.8"}, silent, {1, 0, false}));
   CHECK(lost.at("rtt_ms").is_null());
   CHECK(lost.at("loss_pct").to_number<double>() == 100);
   CHECK_FALSE(lost.at("alive").as_bool());
@@ -321,4 +327,108 @@ TEST_CASE("text lines name the target", "[sweep]") {
         "64 bytes from localhost (127.0.0.1): icmp_seq=2 ttl=64 time=0.052 ms (DUP!)\n");
   CHECK(text_icmp_error({"203.0.113.5", "203.0.113.5"}, {1, "198.51.100.1", uping::icmp::Family::v4, 3, 1, 0}) ==
         "From 198.51.100.1 icmp_seq=1 Destination Host Unreachable (to 203.0.113.5)\n");
+}
+
+TEST_CASE("the exit code after SIGINT: as iputils, 0 when the targets settled answered", "[sweep]") {
+  SweepOptions all;
+  RunTotals interrupted;
+  interrupted.stopped = StopReason::interrupted;
+  interrupted.sources_exhausted = false;
+  interrupted.targets = 2;
+  interrupted.alive = 2;
+  CHECK(exit_code(interrupted, all) == kAllReachable);  // every target answered, -c not reached
+  interrupted.targets = 3;
+  interrupted.unfinished = 1;                            // still waiting, or never probed: not held against
+  CHECK(exit_code(interrupted, all) == kAllReachable);
+  interrupted.targets = 4;
+  interrupted.unreachable = 1;                           // one settled without an answer
+  CHECK(exit_code(interrupted, all) == kNotReachable);
+  interrupted.unreachable = 0;
+  interrupted.failed = 1;
+  CHECK(exit_code(interrupted, all) == kError);
+
+  RunTotals nothing_yet;
+  nothing_yet.stopped = StopReason::interrupted;
+  nothing_yet.targets = 2;
+  nothing_yet.unfinished = 2;
+  CHECK(exit_code(nothing_yet, all) == kNotReachable);  // no reply at all: 1, as iputils
+
+  SweepOptions three = all;
+  three.reachable = 3;                                   // -x/-X N: the count decides, SIGINT or not
+  interrupted.failed = 0;
+  CHECK(exit_code(interrupted, three) == kNotReachable);
+  interrupted.alive = 3;
+  CHECK(exit_code(interrupted, three) == kAllReachable);
+}
+
+TEST_CASE("a run that could open no socket still ends with its run line, exit 2", "[sweep][json]") {
+  RunTotals totals;
+  totals.stopped = StopReason::no_socket;
+  totals.sources_exhausted = false;
+  SweepOptions all;
+  all.reachable = 0;
+  CHECK(exit_code(totals, all) == kError);
+  const auto run = parsed_line(json_run_summary(totals, exit_code(totals, all)));
+  CHECK(run.at("stopped").as_string() == "no_socket");
+  CHECK(run.at("exit").as_int64() == 2);
+  CHECK(run.at("sockets").as_int64() == 0);
+}
+
+TEST_CASE("a probe the kernel refused: its own line, not a timeout", "[sweep][json]") {
+  const auto line = parsed_line(json_send_error({"203.0.113.9", "203.0.113.9", true}, 2, ENETUNREACH));
+  CHECK(line.at("type").as_string() == "send_error");
+  CHECK(line.at("target").as_string() == "203.0.113.9");
+  CHECK(line.at("addr").as_string() == "203.0.113.9");
+  CHECK(line.at("seq").as_int64() == 2);
+  CHECK(line.at("errno").as_string() == "ENETUNREACH");
+  CHECK(line.at("error").as_string() == "Network is unreachable");
+  CHECK(text_send_error(1, EINVAL) == "icmp_seq=1 cannot send: Invalid argument");
+
+  uping::Statistics nothing_sent;
+  const auto summary = parsed_line(json_target_summary({"fe80::1", "fe80::1", true}, nothing_sent, {0, 3, true}));
+  CHECK(summary.at("sent").as_int64() == 0);
+  CHECK(summary.at("send_errors").as_int64() == 3);
+  CHECK(summary.at("loss_pct").to_number<double>() == 0);
+  CHECK_FALSE(summary.at("alive").as_bool());
+}
+
+TEST_CASE("an address typed in another form shows as the canonical address probed", "[sweep]") {
+  CHECK(text_reply({"2001:DB8:51::02", "2001:db8:51::2", true}, {1, 52, 64, 64, false}) ==
+        "64 bytes from 2001:db8:51::2: icmp_seq=1 ttl=64 time=0.052 ms\n");
+  CHECK(text_icmp_error({"2001:0db8::5", "2001:db8::5", true}, {1, "2001:db8::1", uping::icmp::Family::v6, 1, 3, 0}) ==
+        "From 2001:db8::1 icmp_seq=1 Destination unreachable: Address unreachable (to 2001:db8::5)\n");
+  const auto reply = parsed_line(json_reply({"2001:DB8:51::02", "2001:db8:51::2", true}, {1, 52, 64, 64, false}));
+  CHECK(reply.at("target").as_string() == "2001:DB8:51::02");
+  CHECK(reply.at("addr").as_string() == "2001:db8:51::2");
+}
+
+TEST_CASE("what the run never took from its sources: one line", "[sweep]") {
+  uping::targets::Untaken untaken;
+  CHECK(untaken_line(untaken, StopReason::complete).empty());
+  untaken.range_addresses = 6;
+  CHECK(untaken_line(untaken, StopReason::deadline) == "6 targets not probed (deadline): 6 from -g");
+  untaken.names = 1;
+  untaken.file_left = true;
+  CHECK(untaken_line(untaken, StopReason::interrupted) ==
+        "7 targets not probed (interrupted): 1 named, 6 from -g; the rest of --file not read");
+  CHECK(untaken_line({0, 0, true}, StopReason::reachable) == "the rest of --file not read (reachable)");
+}
+
+TEST_CASE("a target the run ended before probing is accounted for in every format", "[sweep]") {
+  const uping::Statistics nothing;
+  const Retired unprobed{{"a.example", "", false}, &nothing, {0, 0, false}, 0, true};
+  CHECK(retired_output(OutputFormat::unreachable, unprobed) == "a.example\n");  // it did not answer
+  CHECK(retired_output(OutputFormat::alive, unprobed).empty());
+  CHECK_THAT(retired_output(OutputFormat::text, unprobed),
+             Catch::StartsWith("\n--- a.example ping statistics ---\n0 packets transmitted, 0 received\n"));
+  const auto summary = parsed_line(retired_output(OutputFormat::json, unprobed));
+  CHECK(summary.at("addr").is_null());
+  CHECK(summary.at("sent").as_int64() == 0);
+  CHECK_FALSE(summary.at("complete").as_bool());
+
+  // A target interrupted before its answer is listed as not answered too.
+  uping::Statistics waiting;
+  waiting.record_transmit();
+  CHECK(retired_output(OutputFormat::unreachable, {{"198.51.100.7", "198.51.100.7", true}, &waiting, {0, 0, false}, 0, true}) ==
+        "198.51.100.7\n");
 }

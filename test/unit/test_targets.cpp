@@ -194,6 +194,28 @@ TEST_CASE("the stream gives names, then ranges, then file lines, with addresses 
   CHECK_FALSE(stream.next());  // stays exhausted
 }
 
+TEST_CASE("what a stream still holds is counted without reading further", "[targets]") {
+  std::istringstream file("203.0.113.9\n");
+  TargetStream stream({"a.example", "b.example"}, {range("198.51.100.2-198.51.100.9"), range("2001:db8::/126")}, &file);
+  Untaken left = stream.untaken();
+  CHECK(left.names == 2);
+  CHECK(left.range_addresses == 8 + 4);
+  CHECK(left.file_left);
+  for (int i = 0; i < 4; ++i) REQUIRE(stream.next());  // both names, 198.51.100.2 and .3
+  left = stream.untaken();
+  CHECK(left.names == 0);
+  CHECK(left.range_addresses == 6 + 4);
+  CHECK(std::string(file.str()) == "203.0.113.9\n");
+  while (stream.next()) {
+  }
+  CHECK(stream.untaken().empty());  // the file read to its end
+
+  TargetStream endless({}, {range("10.0.0.0/8")}, nullptr);
+  REQUIRE(endless.next());
+  CHECK(endless.untaken().range_addresses == 16777214 - 1);
+  CHECK_FALSE(endless.untaken().file_left);
+}
+
 TEST_CASE("a large range streams without being materialised", "[targets]") {
   RangeWalker walker(range("10.0.0.0/8"));
   std::uint64_t count = 0;
