@@ -868,6 +868,7 @@ int run_ping_unguarded(const Options& options) {
     log::error("cannot drop privileges: " + *failure);
     return kExitError;
   }
+  load_user_charset_if_needed({options.target}, false);
   const std::string_view hints_family =
       !options.family ? "AF_UNSPEC" : family_name(*options.family);
   log::verbose(fmt::format("sock4.fd: {}, sock6.fd: {}, hints.ai_family: {}", socket_summary(socket4),

@@ -55,6 +55,7 @@ class Check {
       log::error("--health: cannot drop privileges: " + *failure);
       return kUnhealthy;
     }
+    load_user_charset_if_needed(options_.targets, false);
     // The deadline counts from the start of the check, name resolution included: names resolve
     // on the pool's threads while addresses are probed, and one the deadline cuts short is judged
     // as such, alone.

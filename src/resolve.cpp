@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <atomic>
 #include <clocale>
 #include <cstring>
 #include <memory>
@@ -45,13 +44,6 @@ std::string printable(std::string_view untrusted) {
 }
 
 namespace {
-
-// glibc needs the user's character set to turn an IDN name into ASCII (AI_IDN), and uping needs
-// it for nothing else: loaded once, for the first non-ASCII name, so that a plain name costs no
-// locale files (156 KiB resident). Names are resolved only after the privilege drop, so the locale
-// files the caller's environment names are read as the caller. setlocale() is not thread-safe:
-// callers that hand names to worker threads call it on their own thread first (ResolverPool).
-std::atomic<bool> user_charset_loaded{false};
 
 ResolveError resolve_error(const std::string& host, int code, std::vector<AddrinfoEntry> seen = {}) {
   return ResolveError{printable(host) + ": " + gai_strerror(code), gai_strerror(code), std::move(seen)};
@@ -113,16 +105,15 @@ std::variant<Target, ResolveError> resolve_with(const std::string& host, std::op
 
 }  // namespace
 
-void load_user_charset_for(std::string_view host) {
-  if (user_charset_loaded.load()) return;
-  if (std::none_of(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return;
-  std::setlocale(LC_CTYPE, "");
-  user_charset_loaded.store(true);
+void load_user_charset_if_needed(const std::vector<std::string>& names, bool more_names_to_come) {
+  const auto international = [](const std::string& name) {
+    return std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  };
+  if (more_names_to_come || std::any_of(names.begin(), names.end(), international)) std::setlocale(LC_CTYPE, "");
 }
 
 std::variant<Target, ResolveError> resolve_target(const std::string& host,
                                                   std::optional<icmp::Family> family) {
-  load_user_charset_for(host);
   return resolve_with(host, family, 0);
 }
 

@@ -71,7 +71,6 @@ ResolverPool::~ResolverPool() {
 
 void ResolverPool::resolve(std::string host, std::optional<icmp::Family> family,
                            std::function<void(Resolution)> done) {
-  load_user_charset_for(host);  // here, on the caller's thread: setlocale() is not thread-safe
   ++shared_->outstanding;
   bool start_worker = false;
   {

@@ -66,6 +66,7 @@ class Sweep {
       log::error("cannot drop privileges: " + *failure);
       return kError;
     }
+    load_user_charset_if_needed(options_.targets, options_.file.has_value());
     if (!has_socket_[0] && !has_socket_[1]) {
       std::fputs(explain_socket_failure(options_.program_name, gather_permission_facts(attempts_)).c_str(), stderr);
       // The run line still closes the JSON output, so that a reader learns why nothing came.

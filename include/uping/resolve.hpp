@@ -54,10 +54,13 @@ std::variant<Target, ResolveError> resolve_target(const std::string& host,
 std::optional<std::variant<Target, ResolveError>> resolve_numeric(const std::string& host,
                                                                   std::optional<icmp::Family> family);
 
-// Loads the user's character set (LC_CTYPE) the first time a name that is not ASCII comes by:
-// glibc needs it for IDN names only. resolve_target() does it itself; a caller handing names to
-// other threads calls it on its own thread first, since setlocale() is not thread-safe.
-void load_user_charset_for(std::string_view host);
+// glibc needs the user's character set (LC_CTYPE) to turn an IDN name into ASCII (AI_IDN), and
+// uping needs it for nothing else: it is loaded only when a name may need it (one of `names` is
+// not ASCII, or names will come from elsewhere, a --file), so a plain ping maps no locale files
+// (156 KiB resident). Each face calls this once, after the privilege drop (the locale files the
+// caller's environment names are read as the caller) and before any resolver thread starts
+// (setlocale is not thread-safe).
+void load_user_charset_if_needed(const std::vector<std::string>& names, bool more_names_to_come);
 
 std::string numeric_host(const SocketAddress& address);
 

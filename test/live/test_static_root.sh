@@ -79,10 +79,10 @@ in_root() {
     chroot --userspec=$LIVE_UNPRIV_UID:$LIVE_UNPRIV_UID --groups=$LIVE_UNPRIV_UID "$ROOT" /uping "$@"
 }
 
-in_root v4 "$ns" -v -c 2 -i 0.2 127.0.0.1
+in_root v4 "$ns" -v -e 4242 -c 2 -i 0.2 127.0.0.1
 check_rc v4 0 "empty root: -c 2 127.0.0.1"
 check_fixed v4 err "(socktype: SOCK_DGRAM)" "empty root: datagram socket"
-check_count v4 out '^64 bytes from 127\.0\.0\.1: icmp_seq=[12] ident=[0-9]+ ttl=64 time=' 2 "empty root: -c 2 127.0.0.1"
+check_count v4 out '^64 bytes from 127\.0\.0\.1: icmp_seq=[12] ident=4242 ttl=64 time=' 2 "empty root: -v -e 4242 -c 2 127.0.0.1"
 
 in_root name "$ns" -c 1 localhost
 check_rc name 0 "empty root: -c 1 localhost (from /etc/hosts, without NSS plugins)"
