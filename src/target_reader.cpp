@@ -86,36 +86,42 @@ class BackgroundLines final : public LineSource {
     shared_->room.notify_all();
   }
 
+  // The loop takes the whole queue under one lock, not a lock per target: at most 2 × kMaxQueued
+  // targets are held in all.
   Take take() override {
-    std::unique_lock lock(shared_->mutex);
-    if (!shared_->lines.empty()) {
-      Take took{Kind::target, std::move(shared_->lines.front())};
-      shared_->lines.pop_front();
+    if (batch_.empty()) {
+      std::unique_lock lock(shared_->mutex);
+      if (shared_->lines.empty()) {
+        if (!shared_->ended) return {Kind::pending, {}};
+        if (!shared_->error) return {};
+        std::string error = std::move(*shared_->error);
+        shared_->error.reset();
+        throw InputError(error);
+      }
+      batch_.swap(shared_->lines);
       lock.unlock();
       shared_->room.notify_one();
-      return took;
     }
-    if (!shared_->ended) return {Kind::pending, {}};
-    if (shared_->error) {
-      std::string error = std::move(*shared_->error);
-      shared_->error.reset();
-      throw InputError(error);
-    }
-    return {};
+    Take took{Kind::target, std::move(batch_.front())};
+    batch_.pop_front();
+    return took;
   }
 
   bool has_ready() const override {
+    if (!batch_.empty()) return true;
     const std::lock_guard lock(shared_->mutex);
     return !shared_->lines.empty() || shared_->ended;
   }
 
   bool at_end() const override {
+    if (!batch_.empty()) return false;
     const std::lock_guard lock(shared_->mutex);
     return shared_->lines.empty() && shared_->ended && !shared_->error;
   }
 
  private:
   std::shared_ptr<Shared> shared_;
+  std::deque<std::string> batch_;  // taken from the queue, loop's thread only
 };
 
 }  // namespace

@@ -1,8 +1,9 @@
 #pragma once
 // A sweep's --file read on a thread of its own. A pipe or a terminal (`--file -`) may block for
 // ever in read(), and the thread pacing the probes must not: its timers (-w), SIGINT and RTTs
-// would wait with it. The reader fills a bounded queue (kMaxQueued targets: an endless pipe is
-// never read ahead without bound) and posts a wake-up to the io_context when something is ready.
+// would wait with it. The reader fills a bounded queue (kMaxQueued targets, and as many again in
+// the batch the loop took from it: an endless pipe is never read ahead without bound) and posts
+// a wake-up to the io_context when something is ready.
 //
 // Lifetime, as ResolverPool's workers: the thread is detached and holds only the shared state;
 // destroying the source tells it to stop, and a thread still blocked in read() at exit does not
