@@ -423,15 +423,14 @@ class Sweep {
   void finish(StopReason reason) {
     if (finished_) return;
     finished_ = true;
-    // A file that failed ends the run as input_error whatever came after: its rest was never read.
     report_input_error();
-    if (stream_.input_error()) reason = StopReason::input_error;
     stopping_for_ = reason;
     for (auto& target : targets_) {
       if (target.in_use) retire(target, false);
     }
     retire_unprobed();
-    totals_.stopped = reason;
+    // A file that failed ends the run as input_error whatever came after: its rest was never read.
+    totals_.stopped = stream_.input_error() ? StopReason::input_error : reason;
     totals_.sources_exhausted = intake_.exhausted() && reason == StopReason::complete;
     totals_.kernel_drops = prober_.kernel_drops();
     totals_.sockets = prober_.sockets();
