@@ -25,6 +25,7 @@
 #include "uping/stdout_writer.hpp"
 #include "uping/sweep_intake.hpp"
 #include "uping/sweep_output.hpp"
+#include "uping/target_reader.hpp"
 #include "uping/targets.hpp"
 #include "sweep_target.hpp"
 
@@ -37,9 +38,6 @@ namespace asio = boost::asio;
 // passes: 64 replies of a loopback burst fit any receive buffer (a stock 208 KiB one too).
 constexpr std::size_t kSendBatch = 256;
 constexpr std::size_t kSendsPerReceive = 64;
-// Asked of the kernel for each socket; it silently caps the value at net.core.rmem_max for an
-// unprivileged process. What is dropped anyway is counted (SO_RXQ_OVFL) and reported.
-constexpr int kReceiveBufferWanted = 4 << 20;
 // How long to back off when the kernel refuses a send (socket buffer full) or no sequence is free.
 constexpr auto kBackPressureWait = std::chrono::milliseconds(1);
 constexpr std::size_t kOutputFlushBytes = 64 << 10;
@@ -79,8 +77,10 @@ class Sweep {
     return std::nullopt;
   }
 
-  // The --file source, opened by the caller once privileges are dropped; it must outlive run().
-  void read_lines_from(targets::TargetFile& file) { stream_.read_lines_from(file.stream(), file.name()); }
+  // The --file source, opened by the caller once privileges are dropped, read on a thread of its own.
+  void read_lines_from(targets::TargetFile file) {
+    stream_.read_lines_from(targets::read_in_background(io_, std::move(file), [this] { wake(); }));
+  }
 
   int run() {
     start_ = Clock::now();
@@ -95,13 +95,8 @@ class Sweep {
         if (!ec) finish(StopReason::deadline);
       });
     }
-    try {
-      pump();
-      if (!finished_) io_.run();
-    } catch (const targets::InputError&) {
-      flush();  // what was found before the bad line is not lost; the caller reports the error
-      throw;
-    }
+    pump();
+    if (!finished_) io_.run();
     flush();
     const std::string untaken = untaken_line(stream_.untaken(), totals_.stopped);
     if (!untaken.empty()) log::error(untaken);
@@ -111,15 +106,6 @@ class Sweep {
   }
 
  private:
-  static ProberSettings prober_settings(const SweepOptions& options) {
-    ProberSettings settings;
-    settings.payload_size = options.payload_size;
-    settings.timeout = options.timeout;
-    settings.ttl = options.ttl;
-    settings.receive_buffer_bytes = kReceiveBufferWanted;
-    return settings;
-  }
-
   ProberEvents events() {
     ProberEvents handlers;
     handlers.on_reply = [this](const ProbeReply& reply) { on_reply(reply); };
@@ -227,7 +213,10 @@ class Sweep {
   // reported) or none is ready now.
   std::optional<std::uint32_t> admit() {
     auto next = intake_.next();
-    if (!next) return std::nullopt;
+    if (!next) {
+      report_input_error();
+      return std::nullopt;
+    }
     ++totals_.targets;
     if (!next->error.empty()) {
       target_failed(next->text, next->error);
@@ -393,21 +382,10 @@ class Sweep {
   void retire(ActiveTarget& target, bool complete) {
     const bool alive = target.stats.received() > 0;
     const bool lost = !alive && (complete || stopping_for_ == StopReason::deadline);
-    totals_.send_errors += target.send_errors;
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send);
     out_ += retired_output(options_.format, {ref(target), &target.stats, {target.timeouts, target.send_errors, complete},
                                              elapsed.count(), timing_});
-    if (alive) {
-      ++totals_.alive;
-    } else if (lost) {
-      ++totals_.unreachable;
-    } else {
-      ++totals_.unfinished;
-    }
-    totals_.received += target.stats.received();
-    totals_.duplicates += target.stats.duplicates();
-    totals_.errors += target.stats.errors();
-    totals_.timeouts += target.timeouts;
+    count_retired(totals_, target, alive, lost);
     target.in_use = false;
     target.text.clear();
     target.text.shrink_to_fit();
@@ -431,6 +409,14 @@ class Sweep {
     }
   }
 
+  // Said once, when the file source ends on it; the run goes on with the targets already taken.
+  void report_input_error() {
+    if (input_error_told_ || !stream_.input_error()) return;
+    input_error_told_ = true;
+    flush();  // what came before it first
+    log::error(*stream_.input_error());
+  }
+
   void retire_check_done() {
     if (intake_.exhausted() && active_ == 0) finish(StopReason::complete);
   }
@@ -438,12 +424,14 @@ class Sweep {
   void finish(StopReason reason) {
     if (finished_) return;
     finished_ = true;
+    report_input_error();
     stopping_for_ = reason;
     for (auto& target : targets_) {
       if (target.in_use) retire(target, false);
     }
     retire_unprobed();
-    totals_.stopped = reason;
+    // A file that failed ends the run as input_error whatever came after: its rest was never read.
+    totals_.stopped = stream_.input_error() ? StopReason::input_error : reason;
     totals_.sources_exhausted = intake_.exhausted() && reason == StopReason::complete;
     totals_.kernel_drops = prober_.kernel_drops();
     totals_.sockets = prober_.sockets();
@@ -496,6 +484,7 @@ class Sweep {
   RunTotals totals_;
   StopReason stopping_for_ = StopReason::complete;
   bool finished_ = false;
+  bool input_error_told_ = false;
   int exit_code_ = kError;
   StdoutWriter out_;
   int write_error_ = 0;  // errno of the first failed stdout write
@@ -510,15 +499,13 @@ int run(const SweepOptions& options) {
     Sweep sweep(options);
     if (const auto cannot_start = sweep.open_sockets()) return *cannot_start;
     // Opened as the caller, after the drop: a set-user-ID copy must not read a file its caller may not.
-    std::optional<targets::TargetFile> file;
     if (options.file) {
       auto opened = targets::open_target_file(*options.file);
       if (const auto* refusal = std::get_if<std::string>(&opened)) {
         log::error(*refusal);
         return kError;
       }
-      file = std::move(std::get<targets::TargetFile>(opened));
-      sweep.read_lines_from(*file);
+      sweep.read_lines_from(std::move(std::get<targets::TargetFile>(opened)));
     }
     return sweep.run();
   } catch (const std::exception& error) {

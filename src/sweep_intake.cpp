@@ -39,7 +39,7 @@ std::optional<TakenTarget> Intake::next() {
     if (waiting_ || stream_done_) return std::nullopt;
     auto item = stream_.next();
     if (!item) {
-      stream_done_ = true;
+      stream_done_ = !stream_.waiting();  // a file still being read wakes us (on_ready) when it has more
       return std::nullopt;
     }
     ++taken_;
@@ -76,7 +76,7 @@ void Intake::start_lookup(std::string name) {
 bool Intake::ready_now() const noexcept {
   if (!ready_.empty()) return true;
   if (waiting_) return resolver_.outstanding() < kMaxLookups;
-  return !stream_done_ && resolver_.outstanding() < kMaxLookups;
+  return !stream_done_ && stream_.ready_now() && resolver_.outstanding() < kMaxLookups;
 }
 
 bool Intake::exhausted() const noexcept {

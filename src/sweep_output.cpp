@@ -100,12 +100,13 @@ std::string_view stop_reason_name(StopReason reason) {
     case StopReason::reachable: return "reachable";
     case StopReason::interrupted: return "interrupted";
     case StopReason::no_socket: return "no_socket";
+    case StopReason::input_error: return "input_error";
   }
   return "complete";
 }
 
 int exit_code(const RunTotals& totals, const SweepOptions& options) {
-  if (totals.stopped == StopReason::no_socket) return kError;
+  if (totals.stopped == StopReason::no_socket || totals.stopped == StopReason::input_error) return kError;
   bool met = false;
   if (options.reachable) {
     met = totals.alive >= *options.reachable;

@@ -11,6 +11,7 @@
 #include "uping/stats.hpp"
 #include "uping/sweep.hpp"
 #include "uping/sweep_options.hpp"
+#include "uping/sweep_output.hpp"
 
 namespace uping::sweep {
 
@@ -58,6 +59,29 @@ struct ActiveTarget {
   Clock::time_point last_send;
   bool in_use = false;
 };
+
+// Asked of the kernel for each socket; it silently caps the value at net.core.rmem_max for an
+// unprivileged process. What is dropped anyway is counted (SO_RXQ_OVFL) and reported.
+constexpr int kReceiveBufferWanted = 4 << 20;
+
+inline ProberSettings prober_settings(const SweepOptions& options) {
+  ProberSettings settings;
+  settings.payload_size = options.payload_size;
+  settings.timeout = options.timeout;
+  settings.ttl = options.ttl;
+  settings.receive_buffer_bytes = kReceiveBufferWanted;
+  return settings;
+}
+
+// A retired target's share of the run's totals: alive, else unreachable (lost), else unfinished.
+inline void count_retired(RunTotals& totals, const ActiveTarget& target, bool alive, bool lost) {
+  ++(alive ? totals.alive : lost ? totals.unreachable : totals.unfinished);
+  totals.send_errors += target.send_errors;
+  totals.received += target.stats.received();
+  totals.duplicates += target.stats.duplicates();
+  totals.errors += target.stats.errors();
+  totals.timeouts += target.timeouts;
+}
 
 // A target's next probe; every target has the same interval, so due times come in push order.
 struct DueProbe {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,8 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iostream>
+#include <utility>
 
 namespace uping::targets {
 namespace {
@@ -211,7 +211,22 @@ std::optional<std::string> LineReader::next() {
   return std::nullopt;
 }
 
-std::istream& TargetFile::stream() noexcept { return file_ ? *file_ : std::cin; }
+TargetFile::TargetFile(TargetFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), owned_(std::exchange(other.owned_, false)), name_(std::move(other.name_)) {}
+
+TargetFile& TargetFile::operator=(TargetFile&& other) noexcept {
+  if (this != &other) {
+    if (owned_) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    owned_ = std::exchange(other.owned_, false);
+    name_ = std::move(other.name_);
+  }
+  return *this;
+}
+
+TargetFile::~TargetFile() {
+  if (owned_) ::close(fd_);
+}
 
 std::variant<TargetFile, std::string> open_target_file(const std::string& path) {
   TargetFile opened;
@@ -224,15 +239,43 @@ std::variant<TargetFile, std::string> open_target_file(const std::string& path) 
     if (::fstat(STDIN_FILENO, &status) == 0 && S_ISDIR(status.st_mode)) {
       return std::string("standard input: ") + std::strerror(EISDIR);
     }
+    opened.fd_ = STDIN_FILENO;
     return opened;
   }
   opened.name_ = path;
   // A directory opens, and then reads as an empty file: say what it is instead.
   if (::stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode)) return path + ": " + std::strerror(EISDIR);
-  auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!*file) return path + ": " + std::strerror(errno);
-  opened.file_ = std::move(file);
+  // Without blocking: a FIFO with no writer yet would hold the event loop's thread here.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd == -1) return path + ": " + std::strerror(errno);
+  opened.fd_ = fd;
+  opened.owned_ = true;
   return opened;
+}
+
+FdReadBuffer::FdReadBuffer(int fd, std::string name) : fd_(fd), name_(std::move(name)), buffer_(kMaxLineBytes) {}
+
+FdReadBuffer::int_type FdReadBuffer::underflow() {
+  if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+  for (;;) {
+    // Waited for first: a FIFO opened without blocking reads as ended until a writer comes.
+    pollfd wanted{fd_, POLLIN, 0};
+    if (::poll(&wanted, 1, -1) == -1 && errno == EINTR) continue;
+    const ssize_t got = ::read(fd_, buffer_.data(), buffer_.size());
+    if (got > 0) {
+      setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
+      return traits_type::to_int_type(buffer_.front());
+    }
+    if (got == 0) return traits_type::eof();
+    if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+    throw InputError(name_ + ": " + std::strerror(errno));
+  }
+}
+
+LineSource::Take StreamLines::take() {
+  auto line = reader_.next();
+  if (!line) return {};
+  return {Kind::target, std::move(*line)};
 }
 
 TargetStream::TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines,
@@ -242,10 +285,13 @@ TargetStream::TargetStream(std::vector<std::string> names, std::vector<AddressRa
 }
 
 void TargetStream::read_lines_from(std::istream& lines, std::string lines_source) {
-  lines_.emplace(lines, std::move(lines_source));
+  lines_ = std::make_unique<StreamLines>(lines, std::move(lines_source));
 }
 
+void TargetStream::read_lines_from(std::unique_ptr<LineSource> lines) { lines_ = std::move(lines); }
+
 std::optional<TargetText> TargetStream::next() {
+  waiting_ = false;
   if (next_name_ < names_.size()) {
     std::string& name = names_[next_name_++];
     auto address = parse_address(name);
@@ -258,22 +304,40 @@ std::optional<TargetText> TargetStream::next() {
     ++range_index_;
   }
   if (lines_) {
-    if (auto line = lines_->next()) {
-      auto address = parse_address(*line);
-      return TargetText{std::move(*line), address};
+    LineSource::Take took;
+    try {
+      took = lines_->take();
+    } catch (const InputError& error) {
+      // Nothing further is read; what was taken before is still probed and accounted for.
+      input_error_ = error.what();
+      lines_.reset();
+      return std::nullopt;
+    }
+    if (took.kind == LineSource::Kind::target) {
+      auto address = parse_address(took.target);
+      return TargetText{std::move(took.target), address};
+    }
+    if (took.kind == LineSource::Kind::pending) {
+      waiting_ = true;
+      return std::nullopt;
     }
     lines_.reset();
   }
   return std::nullopt;
 }
 
-Untaken TargetStream::untaken() const noexcept {
+bool TargetStream::ready_now() const {
+  if (next_name_ < names_.size() || range_index_ < ranges_.size() || !lines_) return true;
+  return lines_->has_ready();
+}
+
+Untaken TargetStream::untaken() const {
   Untaken left;
   left.names = names_.size() - next_name_;
   for (std::size_t i = range_index_; i < ranges_.size(); ++i) {
     left.range_addresses += (i == range_index_ && walker_) ? walker_->remaining() : ranges_[i].size();
   }
-  left.file_left = lines_.has_value();
+  left.file_left = lines_ && !lines_->at_end();
   return left;
 }
 

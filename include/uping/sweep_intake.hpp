@@ -2,7 +2,7 @@
 // Where a sweep's targets come in: taken from the sources one at a time, addresses at once and
 // names through the resolver pool, so that the thread pacing the probes never waits on a name
 // server. At most kMaxLookups names are being resolved at a time, and no target is taken while
-// that many are: an endless --file is never read ahead into memory.
+// that many are; an endless --file is read ahead by at most targets::kMaxQueued (target_reader.hpp).
 
 #include <cstdint>
 #include <deque>
@@ -31,7 +31,8 @@ class Intake {
  public:
   static constexpr std::size_t kMaxLookups = 64;
 
-  // `on_ready` runs (on the loop's thread) when a lookup has finished: a target may be ready.
+  // `on_ready` runs (on the loop's thread) when a lookup has finished: a target may be ready. A
+  // file read in the background (target_reader.hpp) must be given the same wake-up.
   Intake(boost::asio::io_context& io, targets::TargetStream& stream, std::optional<icmp::Family> family,
          std::function<void()> on_ready);
 

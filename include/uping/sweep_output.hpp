@@ -42,8 +42,9 @@ struct IcmpErrorSeen {
   std::uint32_t info = 0;
 };
 
-// Why a run ended (no_socket: it never started, no ICMP socket could be opened).
-enum class StopReason : std::uint8_t { complete, deadline, reachable, interrupted, no_socket };
+// Why a run ended (no_socket: it never started, no ICMP socket could be opened; input_error: a
+// --file line or read failed, and the targets taken before it were probed).
+enum class StopReason : std::uint8_t { complete, deadline, reachable, interrupted, no_socket, input_error };
 std::string_view stop_reason_name(StopReason reason);
 
 struct RunTotals {
@@ -71,7 +72,7 @@ struct RunTotals {
 //   SIGINT (as iputils after Ctrl-C): at least one target answered and none was settled without
 //           an answer (unreachable) or failed; targets still waiting or never probed do not count;
 //   otherwise: every target of every source was taken and answered.
-// Else 2 when a target could not be probed at all (or no socket opened), else 1.
+// Else 2 when a target could not be probed at all (or no socket opened, or --file failed: always 2), else 1.
 int exit_code(const RunTotals& totals, const SweepOptions& options);
 
 // The stderr line (without the program prefix) for what a run ended before taking from its

@@ -1,7 +1,7 @@
 #pragma once
 // Where the targets of a sweep come from: address ranges (CIDR or start-end), files of one target
-// per line, and the command line. Pure but for open_target_file: addresses are parsed and
-// generated here, lines come from any std::istream. Everything streams: a /8 is never held in
+// per line, and the command line. Pure but for open_target_file and FdReadBuffer: addresses are
+// parsed and generated here, lines come from any std::istream. Everything streams: a /8 is never held in
 // memory, only its next address, and a file only its current line (at most kMaxLineBytes).
 
 #include <array>
@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -100,21 +101,74 @@ class LineReader {
   std::uint64_t line_number_ = 0;
 };
 
-// A sweep's --file, open for reading: the file, or standard input for "-".
+// A sweep's --file, open for reading: the file's descriptor, or standard input's for "-" (never
+// closed). Move-only: it closes its file when it goes.
 class TargetFile {
  public:
-  std::istream& stream() noexcept;
+  TargetFile() = default;
+  TargetFile(TargetFile&& other) noexcept;
+  TargetFile& operator=(TargetFile&& other) noexcept;
+  ~TargetFile();
+  int fd() const noexcept { return fd_; }
   const std::string& name() const noexcept { return name_; }
 
  private:
   friend std::variant<TargetFile, std::string> open_target_file(const std::string& path);
-  std::unique_ptr<std::istream> file_;  // empty for standard input
-  std::string name_;                    // "standard input" for "-"
+  int fd_ = -1;
+  bool owned_ = false;  // false for standard input
+  std::string name_;    // "standard input" for "-"
 };
 
-// Opens --file's argument ("-": standard input). A directory, a file that cannot be opened, or a
+// Opens --file's argument ("-": standard input) without blocking (a FIFO waits for its writer in
+// FdReadBuffer, on the reader's thread). A directory, a file that cannot be opened, or a
 // standard input that is closed is refused with one line: "<file>: Is a directory".
 std::variant<TargetFile, std::string> open_target_file(const std::string& path);
+
+// A stream buffer over a descriptor, read with read(2) (stdio would take EINTR or EIO for the end
+// of the file): each read is waited for with poll() (a non-blocking descriptor, a FIFO with no
+// writer yet), EINTR is retried, and any other error thrown as InputError "<name>: Input/output error".
+class FdReadBuffer : public std::streambuf {
+ public:
+  FdReadBuffer(int fd, std::string name);
+
+ protected:
+  int_type underflow() override;
+
+ private:
+  int fd_;
+  std::string name_;
+  std::vector<char> buffer_;
+};
+
+// Where a file's targets come from when the stream asks: a LineReader at hand, or a reader
+// thread's queue (target_reader.hpp), which may have nothing yet.
+class LineSource {
+ public:
+  enum class Kind : std::uint8_t { target, pending, end };
+  struct Take {
+    Kind kind = Kind::end;
+    std::string target;
+  };
+  virtual ~LineSource() = default;
+  // Throws InputError where the file cannot be used, after every target before it.
+  virtual Take take() = 0;
+  // Whether take() would not say `pending`.
+  virtual bool has_ready() const = 0;
+  // Known to hold nothing more (end of file reached and every target taken), without asking.
+  virtual bool at_end() const = 0;
+};
+
+// A LineSource reading an istream on the caller's thread (blocking: for files and tests).
+class StreamLines final : public LineSource {
+ public:
+  StreamLines(std::istream& in, std::string source) : reader_(in, std::move(source)) {}
+  Take take() override;
+  bool has_ready() const override { return true; }
+  bool at_end() const override { return false; }
+
+ private:
+  LineReader reader_;
+};
 
 // A target as it comes out of a source: the text (as typed, or generated) and, when it is an
 // address already, that address (names are resolved by the caller).
@@ -140,8 +194,16 @@ class TargetStream {
                std::string lines_source = "input");
   // Lines to read after the other sources (replaces any given before).
   void read_lines_from(std::istream& lines, std::string lines_source);
+  void read_lines_from(std::unique_ptr<LineSource> lines);
+  // The next target; empty at the end, or when waiting() (the file has nothing yet: ask again).
+  // A file that cannot be used ends the file source; input_error() then says why.
   std::optional<TargetText> next();
-  Untaken untaken() const noexcept;
+  bool waiting() const noexcept { return waiting_; }
+  // Whether next() would not be waiting.
+  bool ready_now() const;
+  // "<file>: line 3: a NUL byte", once the file source ended on it.
+  const std::optional<std::string>& input_error() const noexcept { return input_error_; }
+  Untaken untaken() const;
 
  private:
   std::vector<std::string> names_;
@@ -149,7 +211,9 @@ class TargetStream {
   std::vector<AddressRange> ranges_;
   std::size_t range_index_ = 0;
   std::optional<RangeWalker> walker_;
-  std::optional<LineReader> lines_;
+  std::unique_ptr<LineSource> lines_;
+  bool waiting_ = false;
+  std::optional<std::string> input_error_;
 };
 
 }  // namespace uping::targets

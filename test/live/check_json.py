@@ -30,7 +30,7 @@ SCHEMA = {
             "sockets": INT, "elapsed_ms": NUMBER, "stopped": str, "exit": INT},
 }
 RTT_KEYS = {"min", "avg", "max", "mdev"}
-STOPPED = {"complete", "deadline", "reachable", "interrupted", "no_socket"}
+STOPPED = {"complete", "deadline", "reachable", "interrupted", "no_socket", "input_error"}
 
 
 def problem(number, line, message):
@@ -102,6 +102,8 @@ def main():
         problem(len(raw_lines), "", "no run line at the end")
     if run["stopped"] not in STOPPED:
         problem(len(raw_lines), json.dumps(run), f"unknown stopped {run['stopped']!r}")
+    if run["stopped"] in ("no_socket", "input_error") and run["exit"] != 2:
+        problem(len(raw_lines), json.dumps(run), f"stopped {run['stopped']} with exit {run['exit']}, not 2")
     if run["send_errors"] != counts.get("send_error", 0):
         problem(len(raw_lines), json.dumps(run), "run send_errors != send_error lines")
     if run["targets"] != run["alive"] + run["unreachable"] + run["unfinished"] + run["failed"]:

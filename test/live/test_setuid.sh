@@ -60,13 +60,26 @@ run_as_caller() {
   run_unpriv "$ns" bash -c "$script" "$@"
 }
 
+# reading_task PID: the id of PID's other thread blocked on a pipe (poll or read), if any.
+reading_task() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    [[ ${task##*/} == "$1" ]] && continue  # the event loop's thread waits in epoll
+    if [[ $(cat "$task/wchan" 2>/dev/null) == @(*pipe_read|pipe_wait|*poll*) ]]; then
+      echo "${task##*/}"
+      return 0
+    fi
+  done
+  return 1
+}
+
 # status_while_running TAG WAIT PREFIX... -- BIN ARGS...: runs BIN through PREFIX in the background and,
 # once WAIT says the run is past its privilege drop, keeps the Uid, Gid and Cap* lines of the uping
 # process's /proc/<pid>/status in out/TAG.status. WAIT is "reply" (a reply line on stdout) or "stdin"
-# (blocked reading standard input, which uping reads only after the drop; the test then writes
+# (a thread blocked reading standard input, which uping reads only after the drop; the test then writes
 # 127.0.0.1 and closes it). Every wait is bounded.
 status_while_running() {
-  local tag=$1 wait=$2 i pid="" exe fifo=$LIVE_DIR/$1.fifo feed
+  local tag=$1 wait=$2 i pid="" exe fifo=$LIVE_DIR/$1.fifo feed task
   shift 2
   local -a prefix=()
   while [[ $1 != -- ]]; do prefix+=("$1"); shift; done
@@ -87,9 +100,13 @@ status_while_running() {
     exe=""
     [[ -n $pid ]] && exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
     if [[ $exe == "$bin" ]]; then
-      if { [[ $wait == reply ]] && grep -q 'icmp_seq=1 ' "$LIVE_OUT/$tag.out"; } ||
-        { [[ $wait == stdin ]] && [[ $(cat "/proc/$pid/wchan" 2>/dev/null) == @(*pipe_read|pipe_wait) ]]; }; then
+      if [[ $wait == reply ]] && grep -q 'icmp_seq=1 ' "$LIVE_OUT/$tag.out"; then
         grep -E '^(Uid|Gid|Cap(Inh|Prm|Eff|Bnd|Amb)):' "/proc/$pid/status" >"$LIVE_OUT/$tag.status" 2>/dev/null
+        break
+      fi
+      # --file is read on a thread of its own (waiting in poll, then read): that thread is sampled.
+      if [[ $wait == stdin ]] && task=$(reading_task "$pid"); then
+        grep -E '^(Uid|Gid|Cap(Inh|Prm|Eff|Bnd|Amb)):' "/proc/$pid/task/$task/status" >"$LIVE_OUT/$tag.status" 2>/dev/null
         break
       fi
     fi

@@ -159,10 +159,15 @@ else
   show listed
 fi
 
-run_in listed_json "$client" --json --rate 2 -w 1 -g 203.0.113.2-203.0.113.9 --file /dev/null
+printf '203.0.113.10\n' >"$LIVE_DIR/one.txt" && chmod 644 "$LIVE_DIR/one.txt"
+run_in listed_json "$client" --json --rate 2 -w 1 -g 203.0.113.2-203.0.113.9 --file "$LIVE_DIR/one.txt"
 check_json listed_json stopped=deadline alive=0
 check_grep listed_json err '(^|/)uping: [0-9]+ targets not probed \(deadline\): [0-9]+ from -g; the rest of --file not read$' \
   "--json: what the run never took, on stderr"
+# An empty file is known to be read to its end (its reader saw the end): nothing said about it.
+run_in listed_empty "$client" --json --rate 2 -w 1 -g 203.0.113.2-203.0.113.9 --file /dev/null
+check_grep listed_empty err '(^|/)uping: [0-9]+ targets not probed \(deadline\): [0-9]+ from -g$' \
+  "--json, --file /dev/null: only the range counted on stderr"
 
 # A name still resolving when the deadline comes is listed by --unreachable (it did not answer).
 run_in listed_name "$client" --unreachable -w 0.5 a.example 127.0.0.1

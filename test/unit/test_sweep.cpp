@@ -432,3 +432,19 @@ TEST_CASE("a target the run ended before probing is accounted for in every forma
   CHECK(retired_output(OutputFormat::unreachable, {{"198.51.100.7", "198.51.100.7", true}, &waiting, {0, 0, false}, 0, true}) ==
         "198.51.100.7\n");
 }
+
+TEST_CASE("a --file that failed ends the run as input_error, exit 2, whatever answered", "[sweep][json]") {
+  RunTotals totals;
+  totals.targets = 2;
+  totals.alive = 2;
+  totals.stopped = StopReason::input_error;
+  totals.sources_exhausted = false;
+  SweepOptions all;
+  CHECK(exit_code(totals, all) == kError);
+  SweepOptions one;
+  one.reachable = 1;
+  CHECK(exit_code(totals, one) == kError);
+  const auto run = parsed_line(json_run_summary(totals, exit_code(totals, all)));
+  CHECK(run.at("stopped").as_string() == "input_error");
+  CHECK(run.at("exit").as_int64() == 2);
+}

@@ -174,7 +174,9 @@ TEST_CASE("opening a target file refuses directories and missing files", "[targe
   auto opened = open_target_file("/proc/self/status");
   REQUIRE(std::holds_alternative<TargetFile>(opened));
   TargetFile& file = std::get<TargetFile>(opened);
-  LineReader reader(file.stream(), file.name());
+  FdReadBuffer buffer(file.fd(), file.name());
+  std::istream in(&buffer);
+  LineReader reader(in, file.name());
   CHECK(reader.next() == std::optional<std::string>("Name:"));
 }
 
