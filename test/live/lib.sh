@@ -354,6 +354,43 @@ check_rc() {
   fi
 }
 
+# check_json TAG [KEY=VALUE...]: every stdout line of TAG passes the --json schema check of
+# check_json.py (python3), and the run line has the given values (see check_json.py).
+LIVE_CHECK_JSON=$(dirname "${BASH_SOURCE[0]}")/check_json.py
+check_json() {
+  local tag=$1 result
+  shift
+  if result=$(python3 "$LIVE_CHECK_JSON" "$LIVE_OUT/$tag.out" "$@" 2>&1); then
+    pass "$tag: every --json line matches schema v1 ($result)"
+  else
+    fail "$tag: --json output: $result"
+    show "$tag"
+  fi
+}
+
+# check_quiet_pipe_end TAG DESC: TAG ran `uping ... | head -n 1` (exit status uping's): it ended
+# by SIGPIPE or cleanly, with nothing on stderr.
+check_quiet_pipe_end() {
+  local tag=$1 desc=$2
+  if [[ ${LIVE_RC[$tag]} == 141 || ${LIVE_RC[$tag]} == 0 ]]; then
+    pass "$desc: ended by SIGPIPE or cleanly (${LIVE_RC[$tag]})"
+  else
+    fail "$desc: exit ${LIVE_RC[$tag]}"
+    show "$tag"
+  fi
+  check_empty "$tag" err "$desc: nothing on stderr"
+}
+
+# pid_of PATTERN: the newest process whose command line matches, waiting up to 2 s for it.
+pid_of() {
+  local pid="" i
+  for ((i = 0; i < 40; i++)); do
+    pid=$(pgrep -n -f -- "$1") && break
+    sleep 0.05
+  done
+  echo "$pid"
+}
+
 # check_same_rc TAG DESCRIPTION: uping exits as the iputils copy did.
 check_same_rc() {
   local tag=$1 desc=$2 p=${LIVE_RC[$1.ping]:-missing} u=${LIVE_RC[$1.uping]:-missing}

@@ -6,7 +6,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 live_init
 command -v python3 >/dev/null || live_skip "python3 is not installed (bash .ci/install-deps)"
-CHECK_JSON=$(dirname "${BASH_SOURCE[0]}")/check_json.py
 
 # client: loopback, plus a veth to a router namespace. The router (198.51.100.1) ignores echo
 # requests (the silent host) and answers for 203.0.113.0/25 with "host unreachable".
@@ -32,18 +31,6 @@ sweep() {
   local tag=$1
   shift
   capture "$tag" run_unpriv "$client" "$UPING_BIN" "$@"
-}
-
-# check_json TAG [KEY=VALUE...]: every stdout line of TAG passes the schema check.
-check_json() {
-  local tag=$1 result
-  shift
-  if result=$(python3 "$CHECK_JSON" "$LIVE_OUT/$tag.out" "$@" 2>&1); then
-    pass "$tag: every --json line matches schema v1 ($result)"
-  else
-    fail "$tag: --json output: $result"
-    show "$tag"
-  fi
 }
 
 # --- several targets, both families -------------------------------------------------------------

@@ -13,7 +13,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 live_init
 command -v python3 >/dev/null || live_skip "python3 is not installed (bash .ci/install-deps)"
 command -v pgrep >/dev/null || live_skip "pgrep is not installed (bash .ci/install-deps)"
-CHECK_JSON=$(dirname "${BASH_SOURCE[0]}")/check_json.py
 
 # client: loopback and a veth to the router (198.51.100.1), which forwards into nothing: 203.0.113.0/25
 # is a blackhole there (probes vanish without a word), and so is the name server 203.0.113.100, so
@@ -44,27 +43,6 @@ run_in() {
   local tag=$1 ns=$2
   shift 2
   capture "$tag" run_unpriv "$ns" "$UPING_BIN" "$@"
-}
-
-check_json() {
-  local tag=$1 result
-  shift
-  if result=$(python3 "$CHECK_JSON" "$LIVE_OUT/$tag.out" "$@" 2>&1); then
-    pass "$tag: every --json line matches the schema ($result)"
-  else
-    fail "$tag: --json output: $result"
-    show "$tag"
-  fi
-}
-
-# pid_of PATTERN: the newest process whose command line matches, waiting up to 2 s for it.
-pid_of() {
-  local pid="" i
-  for ((i = 0; i < 40; i++)); do
-    pid=$(pgrep -n -f -- "$1") && break
-    sleep 0.05
-  done
-  echo "$pid"
 }
 
 # wait_for FILE ERE N: up to 5 s for N lines of FILE to match ERE.

@@ -61,19 +61,6 @@ capture good run_unpriv "$ns" "$UPING_BIN" --alive --file "$files/good"
 check_line good out "127.0.0.1" "--file with a 253-byte name and 127.0.0.1"
 
 # --- a bad line after good ones: those taken are probed and accounted for -------------------------
-CHECK_JSON=$(dirname "${BASH_SOURCE[0]}")/check_json.py
-# check_json TAG [KEY=VALUE...]: every stdout line of TAG passes the schema check.
-check_json() {
-  local tag=$1 result
-  shift
-  if result=$(python3 "$CHECK_JSON" "$LIVE_OUT/$tag.out" "$@" 2>&1); then
-    pass "$tag: every --json line matches schema v1 ($result)"
-  else
-    fail "$tag: --json output: $result"
-    show "$tag"
-  fi
-}
-
 printf '127.0.0.1\n127.0.0.2\nab\0c\n127.0.0.3\n' >"$files/nul3"
 capture nul_json run_unpriv "$ns" "$UPING_BIN" --json -c 3 -i 0.3 --file "$files/nul3"
 check_rc nul_json 2 "--json, NUL on line 3"
