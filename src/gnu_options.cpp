@@ -17,7 +17,8 @@ std::string diagnose_help_text(std::string_view program_name) {
       " --diagnose\n"
       "Explains whether this host lets uping ping without privilege (ICMP datagram sockets,\n"
       "net.ipv4.ping_group_range, capabilities) and what would fix it. Takes no other argument.\n"
-      "Exit status: 0 when an unprivileged ping can work, 1 when it cannot.\n";
+      "Exit status: 0 when an unprivileged ping can work, 1 when it cannot, 2 when the report\n"
+      "cannot be written or privileges cannot be dropped.\n";
   return text;
 }
 
