@@ -281,11 +281,7 @@ LineSource::Take StreamLines::take() {
 TargetStream::TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines,
                            std::string lines_source)
     : names_(std::move(names)), ranges_(std::move(ranges)) {
-  if (lines != nullptr) read_lines_from(*lines, std::move(lines_source));
-}
-
-void TargetStream::read_lines_from(std::istream& lines, std::string lines_source) {
-  lines_ = std::make_unique<StreamLines>(lines, std::move(lines_source));
+  if (lines != nullptr) lines_ = std::make_unique<StreamLines>(*lines, std::move(lines_source));
 }
 
 void TargetStream::read_lines_from(std::unique_ptr<LineSource> lines) { lines_ = std::move(lines); }

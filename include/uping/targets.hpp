@@ -193,7 +193,6 @@ class TargetStream {
   TargetStream(std::vector<std::string> names, std::vector<AddressRange> ranges, std::istream* lines,
                std::string lines_source = "input");
   // Lines to read after the other sources (replaces any given before).
-  void read_lines_from(std::istream& lines, std::string lines_source);
   void read_lines_from(std::unique_ptr<LineSource> lines);
   // The next target; empty at the end, or when waiting() (the file has nothing yet: ask again).
   // A file that cannot be used ends the file source; input_error() then says why.
