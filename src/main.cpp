@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "uping/diagnose.hpp"
-#include "uping/engine.hpp"
-#include "uping/gnu_options.hpp"
-#include "uping/health.hpp"
-#include "uping/log.hpp"
-#include "uping/options.hpp"
-#include "uping/stdout_writer.hpp"
-#include "uping/sweep.hpp"
+#include "system/diagnose.hpp"
+#include "ping/engine.hpp"
+#include "ping/gnu_options.hpp"
+#include "multi/health.hpp"
+#include "cli/log.hpp"
+#include "ping/options.hpp"
+#include "cli/stdout_writer.hpp"
+#include "multi/sweep.hpp"
 
 int main(int argc, char** argv) {
   // Before anything is opened: a closed stdout must not become the ICMP socket.

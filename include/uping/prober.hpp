@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "uping/diagnose.hpp"
+#include "uping/address.hpp"
 #include "uping/icmp.hpp"
-#include "uping/resolve.hpp"
+#include "uping/socket_types.hpp"
 #include "uping/stats.hpp"
 
 namespace boost::asio {

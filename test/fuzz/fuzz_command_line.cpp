@@ -16,7 +16,7 @@
 #include <arpa/inet.h>
 
 #include "fuzz_target.hpp"
-#include "uping/options.hpp"
+#include "ping/options.hpp"
 
 namespace {
 

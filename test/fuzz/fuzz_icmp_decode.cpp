@@ -20,7 +20,7 @@
 
 #include "fuzz_target.hpp"
 #include "uping/icmp.hpp"
-#include "uping/report.hpp"
+#include "cli/report.hpp"
 
 namespace {
 

@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "uping/diagnose.hpp"
-#include "uping/privileges.hpp"
-#include "uping/resolve.hpp"
+#include "system/diagnose.hpp"
+#include "system/privileges.hpp"
+#include "system/resolve.hpp"
 
 using uping::GroupRange;
 using uping::PermissionFacts;

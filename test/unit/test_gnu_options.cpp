@@ -1,11 +1,11 @@
-#include "uping/gnu_options.hpp"
+#include "ping/gnu_options.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
 
-#include "uping/options.hpp"
+#include "ping/options.hpp"
 #include "uping/version.hpp"
 
 namespace {

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "uping/health.hpp"
+#include "multi/health.hpp"
 
 using namespace uping::health;
 

@@ -1,4 +1,4 @@
-#include "uping/options.hpp"
+#include "ping/options.hpp"
 
 #include <catch2/catch.hpp>
 

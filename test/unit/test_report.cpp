@@ -1,4 +1,4 @@
-#include "uping/report.hpp"
+#include "cli/report.hpp"
 
 #include <catch2/catch.hpp>
 

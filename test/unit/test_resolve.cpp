@@ -1,4 +1,4 @@
-#include "uping/resolve.hpp"
+#include "system/resolve.hpp"
 
 #include <net/if.h>
 #include <netinet/in.h>

@@ -13,8 +13,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "uping/resolver_pool.hpp"
-#include "uping/sweep_intake.hpp"
+#include "system/resolver_pool.hpp"
+#include "multi/sweep_intake.hpp"
 
 using uping::Resolution;
 using uping::ResolverPool;

@@ -1,4 +1,4 @@
-#include "uping/send_receive_ring.hpp"
+#include "wire/send_receive_ring.hpp"
 
 #include <arpa/inet.h>
 #include <linux/io_uring.h>
@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "uping/socket.hpp"
+#include "wire/socket.hpp"
 
 using uping::net::SendReceiveRing;
 

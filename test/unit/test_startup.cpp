@@ -1,4 +1,4 @@
-#include "uping/startup.hpp"
+#include "ping/startup.hpp"
 
 #include <arpa/inet.h>
 #include <net/if.h>

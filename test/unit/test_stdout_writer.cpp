@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-#include "uping/stdout_writer.hpp"
+#include "cli/stdout_writer.hpp"
 
 namespace {
 

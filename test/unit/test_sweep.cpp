@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "uping/sweep_options.hpp"
-#include "uping/sweep_output.hpp"
+#include "multi/sweep_options.hpp"
+#include "multi/sweep_output.hpp"
 
 using namespace uping::sweep;
 namespace json = boost::json;

@@ -16,8 +16,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "uping/target_reader.hpp"
-#include "uping/targets.hpp"
+#include "cli/target_reader.hpp"
+#include "cli/targets.hpp"
 
 using namespace uping::targets;
 using namespace std::string_literals;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "uping/targets.hpp"
+#include "cli/targets.hpp"
 
 using namespace uping::targets;
 using uping::icmp::Family;

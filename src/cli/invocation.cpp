@@ -1,0 +1,17 @@
+#include "cli/invocation.hpp"
+
+namespace uping {
+
+std::string_view basename_of(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::optional<icmp::Family> family_implied_by_name(std::string_view program_name) {
+  const std::string_view invoked_as = basename_of(program_name);
+  if (invoked_as == "ping4" || invoked_as == "uping4") return icmp::Family::v4;
+  if (invoked_as == "ping6" || invoked_as == "uping6") return icmp::Family::v6;
+  return std::nullopt;
+}
+
+}  // namespace uping

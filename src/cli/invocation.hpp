@@ -1,0 +1,24 @@
+#pragma once
+// What every command-line face shares about how it was invoked: the exit codes (iputils' own,
+// which the other modes keep) and the name it was called by.
+
+#include <optional>
+#include <string_view>
+
+#include "uping/icmp.hpp"
+
+namespace uping {
+
+// iputils' exit codes.
+inline constexpr int kExitOk = 0;          // a reply arrived (and, with -w and -c, enough of them)
+inline constexpr int kExitNoReply = 1;     // no reply; also integer-parse and range errors
+inline constexpr int kExitError = 2;       // usage, resolution, socket and system errors
+
+// The family the program's name implies: ping4 / uping4 IPv4, ping6 / uping6 IPv6 (argv[0]'s last
+// component), as if -4 / -6 had been given. Every mode applies it; the other flag is a conflict.
+std::optional<icmp::Family> family_implied_by_name(std::string_view program_name);
+
+// argv[0]'s last component.
+std::string_view basename_of(std::string_view path);
+
+}  // namespace uping

@@ -1,0 +1,93 @@
+#pragma once
+// Private to src/sweep.cpp: a target while it is probed, the token that ties a probe to it, and
+// the queue entry of its next probe.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "uping/prober.hpp"
+#include "system/resolve.hpp"
+#include "uping/stats.hpp"
+#include "multi/sweep.hpp"
+#include "multi/sweep_options.hpp"
+#include "multi/sweep_output.hpp"
+
+namespace uping::sweep {
+
+using Clock = std::chrono::steady_clock;
+
+// A probe token: the target's slot, the slot's generation (a retired target's late packets must
+// not reach its successor) and the probe number.
+constexpr unsigned kProbeBits = 24;
+constexpr unsigned kGenerationBits = 20;
+constexpr std::uint64_t kProbeMask = (std::uint64_t{1} << kProbeBits) - 1;
+constexpr std::uint64_t kGenerationMask = (std::uint64_t{1} << kGenerationBits) - 1;
+static_assert(kMaxCount <= kProbeMask);
+static_assert(kMaxActiveTargets <= (std::uint64_t{1} << (64 - kProbeBits - kGenerationBits)));
+
+struct TokenParts {
+  std::uint32_t slot;
+  std::uint32_t generation;
+  std::uint32_t probe;
+};
+
+inline ProbeToken make_token(std::uint32_t slot, std::uint32_t generation, std::uint32_t probe) {
+  return (std::uint64_t{slot} << (kProbeBits + kGenerationBits)) |
+         ((generation & kGenerationMask) << kProbeBits) | (probe & kProbeMask);
+}
+
+inline TokenParts split_token(ProbeToken token) {
+  return {static_cast<std::uint32_t>(token >> (kProbeBits + kGenerationBits)),
+          static_cast<std::uint32_t>((token >> kProbeBits) & kGenerationMask),
+          static_cast<std::uint32_t>(token & kProbeMask)};
+}
+
+// One target being probed.
+struct ActiveTarget {
+  std::string text;              // as given
+  std::string address_text;      // numeric, canonical
+  bool literal = false;          // given as an address
+  SocketAddress address;
+  std::uint32_t generation = 0;
+  std::uint32_t probes = 0;      // probe numbers used: sent, or refused by the kernel
+  std::uint32_t settled = 0;     // probes answered, failed, timed out or refused
+  std::uint32_t timeouts = 0;
+  std::uint32_t send_errors = 0;
+  Statistics stats;
+  Clock::time_point first_send;
+  Clock::time_point last_send;
+  bool in_use = false;
+};
+
+// Asked of the kernel for each socket; it silently caps the value at net.core.rmem_max for an
+// unprivileged process. What is dropped anyway is counted (SO_RXQ_OVFL) and reported.
+constexpr int kReceiveBufferWanted = 4 << 20;
+
+inline ProberSettings prober_settings(const SweepOptions& options) {
+  ProberSettings settings;
+  settings.payload_size = options.payload_size;
+  settings.timeout = options.timeout;
+  settings.ttl = options.ttl;
+  settings.receive_buffer_bytes = kReceiveBufferWanted;
+  return settings;
+}
+
+// A retired target's share of the run's totals: alive, else unreachable (lost), else unfinished.
+inline void count_retired(RunTotals& totals, const ActiveTarget& target, bool alive, bool lost) {
+  ++(alive ? totals.alive : lost ? totals.unreachable : totals.unfinished);
+  totals.send_errors += target.send_errors;
+  totals.received += target.stats.received();
+  totals.duplicates += target.stats.duplicates();
+  totals.errors += target.stats.errors();
+  totals.timeouts += target.timeouts;
+}
+
+// A target's next probe; every target has the same interval, so due times come in push order.
+struct DueProbe {
+  Clock::time_point at;
+  std::uint32_t slot;
+  std::uint32_t generation;
+};
+
+}  // namespace uping::sweep

@@ -1,0 +1,219 @@
+#pragma once
+// ICMP sockets on Asio: a protocol class for datagram ("ping") and raw ICMP sockets, the open
+// policy iputils follows, the socket options uping needs, and recvmsg wrappers that read what
+// Asio does not expose (TTL / hop limit, kernel receive timestamps, the error queue).
+// This is the one header that brings in Asio; only the engine and socket.cpp include it.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/basic_datagram_socket.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/basic_endpoint.hpp>
+
+#include "system/diagnose.hpp"
+#include "uping/icmp.hpp"
+#include "system/resolve.hpp"
+#include "uping/stats.hpp"
+
+namespace uping::net {
+
+// An Asio protocol whose socket type is chosen at run time, so that one socket class serves
+// both modes. Asio's own ip::icmp is raw-only. v4() and v6() (required by basic_endpoint) give
+// the datagram flavour; open sockets with an explicit IcmpProtocol(family, mode).
+class IcmpProtocol {
+ public:
+  using endpoint = boost::asio::ip::basic_endpoint<IcmpProtocol>;
+  using socket = boost::asio::basic_datagram_socket<IcmpProtocol>;
+
+  IcmpProtocol(icmp::Family family, SocketMode mode) noexcept : family_(family), mode_(mode) {}
+  static IcmpProtocol v4() noexcept { return {icmp::Family::v4, SocketMode::datagram}; }
+  static IcmpProtocol v6() noexcept { return {icmp::Family::v6, SocketMode::datagram}; }
+
+  int family() const noexcept { return family_ == icmp::Family::v4 ? AF_INET : AF_INET6; }
+  int type() const noexcept {
+    return mode_ == SocketMode::datagram ? static_cast<int>(SOCK_DGRAM) : static_cast<int>(SOCK_RAW);
+  }
+  int protocol() const noexcept {
+    return family_ == icmp::Family::v4 ? static_cast<int>(IPPROTO_ICMP) : static_cast<int>(IPPROTO_ICMPV6);
+  }
+  SocketMode mode() const noexcept { return mode_; }
+
+  friend bool operator==(const IcmpProtocol&, const IcmpProtocol&) = default;
+
+ private:
+  icmp::Family family_;
+  SocketMode mode_;
+};
+
+using IcmpSocket = IcmpProtocol::socket;
+
+// A socket descriptor owned until it is handed to Asio. Sockets are opened before the
+// io_context exists, so that they get the low descriptor numbers iputils' -v output shows.
+class OpenedSocket {
+ public:
+  OpenedSocket(int fd, SocketMode mode) noexcept : fd_(fd), mode_(mode) {}
+  OpenedSocket(OpenedSocket&& other) noexcept : fd_(std::exchange(other.fd_, -1)), mode_(other.mode_) {}
+  OpenedSocket& operator=(OpenedSocket&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    std::swap(mode_, other.mode_);
+    return *this;
+  }
+  OpenedSocket(const OpenedSocket&) = delete;
+  OpenedSocket& operator=(const OpenedSocket&) = delete;
+  ~OpenedSocket();
+
+  int fd() const noexcept { return fd_; }
+  SocketMode mode() const noexcept { return mode_; }
+  // Transfers ownership to an Asio socket of `io`.
+  IcmpSocket into_asio(boost::asio::io_context& io, icmp::Family family);
+
+ private:
+  int fd_;
+  SocketMode mode_;
+};
+
+// iputils' policy: a datagram socket first, even for root; a raw socket only when the datagram
+// one is refused for a reason a raw socket can overcome, and only if CAP_NET_RAW can be had.
+// Every attempt is appended to `attempts` for the diagnosis.
+// `raw_only` (-e 0: the kernel gives datagram sockets a non-zero identifier) skips the datagram
+// attempt.
+std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<SocketAttempt>& attempts,
+                                             bool raw_only = false);
+
+struct SocketSettings {
+  std::optional<int> ttl;
+  std::string interface;     // device name; empty for none
+  std::optional<SocketAddress> source;  // -I with an address, or -B's chosen source
+  std::optional<std::uint16_t> identifier;  // -e: the datagram socket is bound to it as its port
+  std::optional<int> tos;            // -Q (non-zero): IP_TOS / IPV6_TCLASS
+  std::optional<int> pmtu;           // -M: IP_PMTUDISC_* / IPV6_PMTUDISC_* value
+  std::optional<int> sndbuf;         // SO_SNDBUF
+  int rcvbuf = 0;                    // SO_RCVBUF wanted (0: leave the default)
+  bool so_debug = false;             // -d
+  bool dont_route = false;           // -r
+  bool broadcast = false;            // -b
+  bool no_loop = false;              // -L
+  bool kernel_timestamps = true;     // false with -U
+  std::vector<std::uint8_t> ip_options;  // -R / -T: IP_OPTIONS bytes (IPv4)
+  bool ip_options_timestamp = false;     // the options are -T's (its fallback and message)
+  std::optional<std::uint32_t> flow_label;  // -F (IPv6)
+  std::optional<SocketAddress> flow_destination;  // the destination the flow label is for
+};
+
+// Options every uping socket needs: kernel timestamps, TTL / hop-limit reporting, the error
+// queue; for raw sockets a filter that keeps other ICMP traffic out; then what `settings` asks.
+// Returns the identifier the kernel assigned (datagram) or `raw_identifier`. On failure returns
+// empty with `error` set to iputils' message for the user ("SO_BINDTODEVICE eth9: No such
+// device", "bind: Address already in use").
+std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family family,
+                                              SocketMode mode, const SocketSettings& settings,
+                                              std::uint16_t raw_identifier, std::string& error);
+
+// SO_MARK, which needs CAP_NET_ADMIN (or CAP_NET_RAW since Linux 5.17). Returns 0 or the errno.
+int set_mark(int fd, std::uint32_t mark) noexcept;
+
+// One received datagram and what its control messages said.
+struct Datagram {
+  std::size_t length = 0;
+  SocketAddress from;
+  std::optional<int> ttl;
+  std::optional<std::chrono::nanoseconds> kernel_time;  // CLOCK_REALTIME
+  std::vector<std::uint8_t> ip_options;  // IPv4 options of the reply (IP_RETOPTS), datagram mode
+  // SO_RXQ_OVFL: datagrams the kernel dropped on this socket so far (its receive buffer was full).
+  std::optional<std::uint32_t> kernel_drops;
+};
+
+// Receives up to `capacity` datagrams with one recvmmsg(2), each into its own buffer of
+// `datagram_size` bytes (longer ones are truncated).
+class DatagramBatch {
+ public:
+  DatagramBatch(std::size_t capacity, std::size_t datagram_size);
+  DatagramBatch(const DatagramBatch&) = delete;
+  DatagramBatch& operator=(const DatagramBatch&) = delete;
+  ~DatagramBatch();
+
+  // The number of datagrams received (0 when none was waiting), or -1 with errno set.
+  int receive(int fd) noexcept;
+  const Datagram& datagram(std::size_t index) const noexcept;
+  std::span<const std::uint8_t> bytes(std::size_t index) const noexcept;
+
+ private:
+  struct Storage;
+  std::size_t capacity_;
+  std::size_t datagram_size_;
+  std::unique_ptr<Storage> storage_;
+};
+
+// An entry of the socket's error queue: what the kernel reported about one of our packets.
+struct QueuedError {
+  std::size_t length = 0;     // bytes of our original packet copied into the buffer
+  std::uint8_t origin = 0;    // SO_EE_ORIGIN_*
+  std::uint8_t type = 0;
+  std::uint8_t code = 0;
+  std::uint32_t info = 0;
+  int error = 0;              // ee_errno
+  std::optional<SocketAddress> offender;  // the router or host that sent the ICMP error
+  SocketAddress destination;  // where our packet was going
+};
+
+// A datagram socket's kernel computes and verifies ICMP checksums; a raw IPv4 socket leaves both to us.
+constexpr icmp::ChecksumBy checksum_by(SocketMode mode) noexcept {
+  return mode == SocketMode::datagram ? icmp::ChecksumBy::kernel : icmp::ChecksumBy::uping;
+}
+
+enum class ReceiveStatus : std::uint8_t { received, empty, failed };
+
+// Room for the largest datagram (65,535 bytes and an IPv4 header), left uninitialised: only what
+// the kernel writes into it is ever read, and zeroing 64 KiB up front would make all of it
+// resident for a run that receives one 64-byte reply.
+class ReceiveBuffer {
+ public:
+  static constexpr std::size_t kSize = 60 + 65535;
+  ReceiveBuffer() : bytes_(new std::uint8_t[kSize]) {}
+  std::uint8_t* data() noexcept { return bytes_.get(); }
+  static constexpr std::size_t size() noexcept { return kSize; }
+  operator std::span<std::uint8_t>() noexcept { return {bytes_.get(), kSize}; }
+
+ private:
+  std::unique_ptr<std::uint8_t[]> bytes_;
+};
+
+// Non-blocking receives; `failed` leaves errno set.
+ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept;
+ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept;
+
+class SendReceiveRing;  // uping/send_receive_ring.hpp
+
+// What a send made through a SendReceiveRing did, and the receive that followed it.
+struct LinkedSend {
+  int send_error = 0;  // the send's errno; 0 when the packet left
+  ReceiveStatus received = ReceiveStatus::empty;  // as receive_datagram() would have said it; `failed` leaves errno set
+  bool ring_unusable = false;                     // see SendReceiveRing::Outcome
+};
+
+// sendto(fd, packet, MSG_DONTWAIT, to) and then receive_datagram(fd, buffer, out), in one system
+// call. Empty when the ring could not take the requests: nothing was sent.
+std::optional<LinkedSend> send_then_receive(SendReceiveRing& ring, int fd, std::span<const std::uint8_t> packet,
+                                           const SocketAddress& to, std::span<std::uint8_t> buffer,
+                                           Datagram& out) noexcept;
+
+// Both clocks, read together at a send or a receive: the wall clock is what the kernel's receive
+// stamps use, the monotonic one guards against steps of it (see round_trip_micros).
+Instant read_clocks() noexcept;
+// The monotonic clock alone: at a receive whose wall-clock time the kernel stamped.
+std::chrono::nanoseconds read_monotonic() noexcept;
+
+inline constexpr std::uint8_t kOriginLocal = 1;  // SO_EE_ORIGIN_LOCAL
+inline constexpr std::uint8_t kOriginIcmp = 2;
+inline constexpr std::uint8_t kOriginIcmp6 = 3;
+
+}  // namespace uping::net
