@@ -30,6 +30,7 @@
 #include "cli/report.hpp"
 #include "system/resolve.hpp"
 #include "wire/send_receive_ring.hpp"
+#include "wire/receive.hpp"
 #include "wire/socket.hpp"
 #include "ping/startup.hpp"
 #include "uping/stats.hpp"
@@ -999,7 +1000,7 @@ int run_ping_unguarded(const Options& options) {
   asio::io_context io(1);
   const SocketMode mode = chosen->mode();
   net::IcmpSocket socket = chosen->into_asio(io, family);
-  const auto identifier = net::configure_socket(socket, family, mode, settings, raw_identifier, configure_error);
+  const auto identifier = net::configure_socket(socket.native_handle(), family, mode, settings, raw_identifier, configure_error);
   if (!identifier) {
     log::error(configure_error);
     return kExitError;

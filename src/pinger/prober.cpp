@@ -11,9 +11,10 @@
 #include <algorithm>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "wire/socket.hpp"
+#include "wire/endpoint.hpp"
 
 namespace uping {
 namespace {
@@ -22,21 +23,8 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kSequenceSpace = 65536;
-constexpr std::size_t kReceiveBurst = 64;  // datagrams per recvmmsg
-// What a raw IPv4 socket adds before an echo reply (the largest IPv4 header), and what an ICMP
-// error carries at most (RFC 1812: 576 bytes in all).
-constexpr std::size_t kIpv4HeaderRoom = 60;
-constexpr std::size_t kIcmpErrorRoom = 576;
-constexpr std::size_t kBatchBytes = 1 << 20;  // caps the receive batch for large payloads
-
-// Room for one datagram of a batch: a reply to our request, or an ICMP error about one.
-std::size_t datagram_room(std::size_t payload_size) {
-  return std::max(kIpv4HeaderRoom + icmp::kHeaderSize + payload_size, kIcmpErrorRoom);
-}
-
-std::size_t batch_capacity(std::size_t payload_size) {
-  return std::clamp<std::size_t>(kBatchBytes / datagram_room(payload_size), 1, kReceiveBurst);
-}
+// Datagrams taken per wake-up before the timers get a turn.
+constexpr std::size_t kReceiveLimit = 1024;
 
 // The address bytes of a socket address (4 for IPv4, 16 for IPv6), for compact comparison.
 using HostBytes = std::array<std::uint8_t, 16>;
@@ -68,25 +56,26 @@ struct SlotTableDeleter {
   void operator()(Slot* slots) const noexcept { std::free(slots); }
 };
 
+class ProberCore;
+
 // One ICMP socket with its own identifier and sequence space. Sequences are used in ring order and
 // every probe has the same timeout, so the oldest in-flight probe is always at the front of the
 // window [oldest, next): expiry needs no queue of its own, and a sequence is free for reuse as
 // soon as it has left the window, answered or not.
-struct Channel {
-  Channel(net::IcmpSocket s, icmp::Family f, SocketMode m, std::uint16_t id)
-      : socket(std::move(s)), family(f), mode(m), identifier(id),
+struct Channel final : net::EventSink {
+  Channel(ProberCore& core, net::OpenedSocket socket, asio::io_context& io, icmp::Family family,
+          std::uint16_t identifier, std::size_t payload_size)
+      : owner(core),
+        endpoint(io, std::move(socket), family, identifier, payload_size, net::batch_room_for(payload_size)),
         slots(static_cast<Slot*>(std::calloc(kSequenceSpace, sizeof(Slot)))) {
     if (!slots) throw std::bad_alloc();
   }
-  net::IcmpSocket socket;
-  icmp::Family family;
-  SocketMode mode;
-  std::uint16_t identifier;
+  ProberCore& owner;
+  net::Endpoint endpoint;
   std::unique_ptr<Slot[], SlotTableDeleter> slots;
   std::uint16_t next_sequence = 0;
   std::uint16_t oldest = 0;
   std::size_t window = 0;           // sequences from `oldest` up to `next_sequence`
-  std::uint32_t kernel_drops = 0;   // SO_RXQ_OVFL's running count
 
   // Moves the window's front past probes that are settled already.
   void skip_settled() noexcept {
@@ -95,23 +84,18 @@ struct Channel {
       --window;
     }
   }
+
+  void on_reply(const net::WireReply& reply) override;
+  void on_error(const net::WireError& error) override;
+  bool wants_more() const override;
 };
 
 std::size_t family_index(icmp::Family family) { return family == icmp::Family::v4 ? 0 : 1; }
 
-}  // namespace
-
-class Prober::Impl {
+class ProberCore {
  public:
-  Impl(asio::io_context& io, ProberSettings settings, ProberEvents events)
-      : io_(io),
-        settings_(settings),
-        events_(std::move(events)),
-        expiry_timer_(io),
-        payload_(settings.payload_size),
-        request_(icmp::kHeaderSize + settings.payload_size),
-        batch_capacity_(batch_capacity(settings.payload_size)),
-        batch_(batch_capacity_, datagram_room(settings.payload_size)) {
+  ProberCore(asio::io_context& io, ProberSettings settings, ProberEvents events)
+      : io_(io), settings_(settings), events_(std::move(events)), expiry_timer_(io), payload_(settings.payload_size) {
     icmp::fill_payload(payload_, {});
   }
 
@@ -124,7 +108,7 @@ class Prober::Impl {
   std::optional<SocketMode> mode(icmp::Family family) const {
     const auto& list = channels_[family_index(family)];
     if (list.empty()) return std::nullopt;
-    return list.front()->mode;
+    return list.front()->endpoint.mode();
   }
 
   Prober::SendResult send(const SocketAddress& to, ProbeToken token) {
@@ -134,17 +118,11 @@ class Prober::Impl {
     const Instant sent_at = net::read_clocks();
     const auto wall_us = std::chrono::duration_cast<std::chrono::microseconds>(sent_at.wall).count();
     icmp::stamp_payload(payload_, wall_us / 1000000, wall_us % 1000000);
-    const std::size_t length =
-        icmp::encode_echo_request(channel->family, {channel->identifier, sequence}, payload_, request_,
-                                  net::checksum_by(channel->mode));
 
-    int error = transmit(*channel, to, length);
-    if (error != 0 && error != EAGAIN && error != ENOBUFS) {
-      // A datagram socket reports an earlier ICMP error on the next send, which then did not
-      // leave: read the error queue (it clears that state) and send again once.
-      drain_error_queue(*channel);
-      error = transmit(*channel, to, length);
-    }
+    auto outcome = channel->endpoint.send(to, sequence, payload_, *channel);
+    // The failure was an earlier ICMP error's, now read from the queue: this request never left.
+    if (outcome.error != 0 && outcome.queued_errors > 0) outcome = channel->endpoint.send(to, sequence, payload_, *channel);
+    const int error = outcome.error;
     if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS || error == ENOMEM)
       return Prober::SendResult::busy;
     if (error != 0) {
@@ -168,7 +146,10 @@ class Prober::Impl {
   std::size_t receive_now() {
     std::size_t handled = 0;
     for (auto& list : channels_) {
-      for (std::size_t i = 0; i < list.size() && !stopped_; ++i) handled += drain(*list[i]);
+      for (std::size_t i = 0; i < list.size() && !stopped_; ++i) {
+        const auto received = list[i]->endpoint.receive(*list[i], kReceiveLimit);
+        handled += received.datagrams + received.queued_errors;
+      }
     }
     return handled;
   }
@@ -178,26 +159,58 @@ class Prober::Impl {
   std::uint64_t kernel_drops() const noexcept {
     std::uint64_t total = 0;
     for (const auto& list : channels_) {
-      for (const auto& channel : list) total += channel->kernel_drops;
+      for (const auto& channel : list) total += channel->endpoint.kernel_drops();
     }
     return total;
   }
 
   int last_send_error() const noexcept { return last_send_error_; }
   std::size_t in_flight() const noexcept { return in_flight_; }
+  bool stopped() const noexcept { return stopped_; }
 
   void stop() {
     stopped_ = true;
     expiry_timer_.cancel();
     for (auto& list : channels_) {
-      for (auto& channel : list) channel->socket.cancel();
+      for (auto& channel : list) channel->endpoint.cancel();
     }
+  }
+
+  // A reply to one of `channel`'s probes.
+  void on_reply(Channel& channel, const net::WireReply& reply) {
+    if (!reply.checksum_ok) return;
+    Slot& slot = channel.slots[reply.header.sequence];
+    // Only the host the probe went to can answer it: a datagram socket matches replies by
+    // identifier alone, so a reply from elsewhere is forged or misrouted. A reply after the
+    // timeout is not reported: the probe was counted as lost.
+    if (slot.state == SlotState::free || slot.state == SlotState::expired ||
+        slot.destination != host_bytes(reply.from->storage))
+      return;
+    const Instant received_at = net::read_clocks();
+    ProbeReply event;
+    event.token = slot.token;
+    event.rtt = round_trip_micros(slot.sent, reply.kernel_time.value_or(received_at.wall), received_at.monotonic);
+    event.ttl = reply.ttl;
+    event.icmp_bytes = reply.icmp_bytes;
+    // After an error a reply still counts as the first one, as in iputils.
+    event.duplicate = slot.state == SlotState::answered;
+    if (slot.state == SlotState::in_flight) --in_flight_;
+    slot.state = SlotState::answered;
+    if (events_.on_reply) events_.on_reply(event);
+  }
+
+  void on_error(Channel& channel, const net::WireError& error) {
+    Slot& slot = channel.slots[error.sequence];
+    if (slot.state != SlotState::in_flight || slot.destination != host_bytes(error.destination.storage)) return;
+    slot.state = SlotState::errored;
+    --in_flight_;
+    if (events_.on_error)
+      events_.on_error({slot.token, error.reporter, channel.endpoint.family(), error.type, error.code, error.info});
   }
 
  private:
   bool add_channel(net::OpenedSocket opened, icmp::Family family) {
     const SocketMode socket_mode = opened.mode();
-    net::IcmpSocket socket = opened.into_asio(io_, family);
     net::SocketSettings socket_settings;
     socket_settings.ttl = settings_.ttl;
     socket_settings.rcvbuf = settings_.receive_buffer_bytes.value_or(0);
@@ -205,9 +218,10 @@ class Prober::Impl {
     auto& list = channels_[family_index(family)];
     // Raw sockets share the host's identifier space: give each its own, derived from the pid.
     const auto raw_identifier = static_cast<std::uint16_t>((getpid() + static_cast<int>(list.size())) & 0xffff);
-    const auto identifier = net::configure_socket(socket, family, socket_mode, socket_settings, raw_identifier, error);
+    const auto identifier =
+        net::configure_socket(opened.fd(), family, socket_mode, socket_settings, raw_identifier, error);
     if (!identifier) return false;
-    list.push_back(std::make_unique<Channel>(std::move(socket), family, socket_mode, *identifier));
+    list.push_back(std::make_unique<Channel>(*this, std::move(opened), io_, family, *identifier, settings_.payload_size));
     wait_for_packets(*list.back());
     return true;
   }
@@ -220,7 +234,7 @@ class Prober::Impl {
       channel->skip_settled();
       if (channel->window < kSequenceSpace) return channel.get();
     }
-    if (list.empty() || list.front()->mode != SocketMode::datagram ||
+    if (list.empty() || list.front()->endpoint.mode() != SocketMode::datagram ||
         list.size() >= settings_.max_sockets_per_family)
       return nullptr;
     std::vector<SocketAttempt> attempts;
@@ -228,12 +242,6 @@ class Prober::Impl {
     if (!opened || opened->mode() != SocketMode::datagram) return nullptr;
     if (!add_channel(std::move(*opened), family)) return nullptr;
     return list.back().get();
-  }
-
-  int transmit(Channel& channel, const SocketAddress& to, std::size_t length) {
-    const ssize_t sent = ::sendto(channel.socket.native_handle(), request_.data(), length,
-                                  MSG_DONTWAIT, to.get(), to.length);
-    return sent < 0 ? errno : 0;
   }
 
   Clock::time_point deadline_of(const Slot& slot) const {
@@ -279,97 +287,18 @@ class Prober::Impl {
   }
 
   void wait_for_packets(Channel& channel) {
-    channel.socket.async_wait(net::IcmpSocket::wait_read, [this, &channel](const boost::system::error_code& ec) {
+    channel.endpoint.async_wait_readable([this, &channel](const boost::system::error_code& ec) {
       if (ec || stopped_) return;
-      drain(channel);
-      if (!stopped_) wait_for_packets(channel);
+      receive_then_wait(channel);
     });
   }
 
-  std::size_t drain(Channel& channel) {
-    std::size_t handled = 0;
-    while (!stopped_) {
-      const int received = batch_.receive(channel.socket.native_handle());
-      if (received < 0) {
-        // The errno of an ICMP error, reported once: the error queue has the details.
-        const int errors = drain_error_queue(channel);
-        handled += static_cast<std::size_t>(errors);
-        if (errors == 0) break;
-        continue;
-      }
-      for (int i = 0; i < received && !stopped_; ++i) {
-        const auto index = static_cast<std::size_t>(i);
-        handle_datagram(channel, batch_.datagram(index), batch_.bytes(index));
-      }
-      handled += static_cast<std::size_t>(received);
-      if (static_cast<std::size_t>(received) < batch_capacity_) break;
-    }
-    if (!stopped_) handled += static_cast<std::size_t>(drain_error_queue(channel));
-    return handled;
-  }
-
-  void handle_datagram(Channel& channel, const net::Datagram& datagram, icmp::Bytes bytes) {
-    if (datagram.kernel_drops) channel.kernel_drops = *datagram.kernel_drops;
-    const bool raw_ipv4 = channel.mode == SocketMode::raw && channel.family == icmp::Family::v4;
-    const icmp::Message message = raw_ipv4 ? icmp::decode_ipv4_packet(bytes)
-                                           : icmp::decode_icmp(channel.family, bytes, net::checksum_by(channel.mode));
-
-    if (const auto* reply = std::get_if<icmp::EchoReply>(&message)) {
-      if (channel.mode == SocketMode::raw && reply->header.identifier != channel.identifier) return;
-      if (!reply->checksum_ok) return;
-      Slot& slot = channel.slots[reply->header.sequence];
-      // Only the host the probe went to can answer it: a datagram socket matches replies by
-      // identifier alone, so a reply from elsewhere is forged or misrouted. A reply after the
-      // timeout is not reported: the probe was counted as lost.
-      if (slot.state == SlotState::free || slot.state == SlotState::expired ||
-          slot.destination != host_bytes(datagram.from.storage))
-        return;
-      const Instant received_at = net::read_clocks();
-      ProbeReply event;
-      event.token = slot.token;
-      event.rtt = round_trip_micros(slot.sent, datagram.kernel_time.value_or(received_at.wall), received_at.monotonic);
-      event.ttl = reply->ttl ? std::optional<int>(*reply->ttl) : datagram.ttl;
-      event.icmp_bytes = reply->icmp_length;
-      // After an error a reply still counts as the first one, as in iputils.
-      event.duplicate = slot.state == SlotState::answered;
-      if (slot.state == SlotState::in_flight) --in_flight_;
-      slot.state = SlotState::answered;
-      if (events_.on_reply) events_.on_reply(event);
-    } else if (const auto* error = std::get_if<icmp::ErrorReport>(&message)) {
-      if (channel.mode != SocketMode::raw || error->quoted.identifier != channel.identifier) return;
-      HostBytes quoted{};
-      std::memcpy(quoted.data(), error->quoted_destination.data(), quoted.size());
-      report_error(channel, error->quoted.sequence, quoted, datagram.from, error->type, error->code, error->info);
-    }
-  }
-
-  void report_error(Channel& channel, std::uint16_t sequence, const HostBytes& destination,
-                    const SocketAddress& from, std::uint8_t type, std::uint8_t code, std::uint32_t info) {
-    Slot& slot = channel.slots[sequence];
-    if (slot.state != SlotState::in_flight || slot.destination != destination) return;
-    slot.state = SlotState::errored;
-    --in_flight_;
-    if (events_.on_error) events_.on_error({slot.token, from, channel.family, type, code, info});
-  }
-
-  int drain_error_queue(Channel& channel) {
-    int handled = 0;
-    for (std::size_t i = 0; i < kReceiveBurst && !stopped_; ++i) {
-      net::QueuedError queued;
-      if (net::receive_queued_error(channel.socket.native_handle(), receive_buffer_, queued) !=
-          net::ReceiveStatus::received)
-        break;
-      ++handled;
-      const bool icmp_origin = queued.origin == net::kOriginIcmp || queued.origin == net::kOriginIcmp6;
-      // On a raw socket the same error also arrives as a packet, which is where it is handled.
-      if (!icmp_origin || channel.mode == SocketMode::raw) continue;
-      const icmp::Bytes original(receive_buffer_.data(), std::min(queued.length, receive_buffer_.size()));
-      const auto request = icmp::decode_echo_request(channel.family, original);
-      if (!request) continue;
-      report_error(channel, request->sequence, host_bytes(queued.destination.storage),
-                   queued.offender.value_or(queued.destination), queued.type, queued.code, queued.info);
-    }
-    return handled;
+  void receive_then_wait(Channel& channel) {
+    const auto received = channel.endpoint.receive(channel, kReceiveLimit);
+    if (stopped_) return;
+    // More may be waiting: give the timers a turn, then read on without waiting for an edge.
+    if (!received.drained) asio::post(io_, [this, &channel] { if (!stopped_) receive_then_wait(channel); });
+    else wait_for_packets(channel);
   }
 
   asio::io_context& io_;
@@ -380,13 +309,20 @@ class Prober::Impl {
   bool expiry_armed_ = false;
   Clock::time_point armed_at_;
   std::vector<std::uint8_t> payload_;
-  std::vector<std::uint8_t> request_;
-  net::ReceiveBuffer receive_buffer_;  // for the error queue
-  std::size_t batch_capacity_;
-  net::DatagramBatch batch_;
   std::size_t in_flight_ = 0;
   int last_send_error_ = 0;
   bool stopped_ = false;
+};
+
+void Channel::on_reply(const net::WireReply& reply) { owner.on_reply(*this, reply); }
+void Channel::on_error(const net::WireError& error) { owner.on_error(*this, error); }
+bool Channel::wants_more() const { return !owner.stopped(); }
+
+}  // namespace
+
+class Prober::Impl : public ProberCore {
+ public:
+  using ProberCore::ProberCore;
 };
 
 Prober::Prober(asio::io_context& io, ProberSettings settings, ProberEvents events)

@@ -15,7 +15,6 @@
 #include <ctime>
 
 #include "system/privileges.hpp"
-#include "wire/send_receive_ring.hpp"
 
 namespace uping::net {
 namespace {
@@ -33,13 +32,6 @@ bool set_option(int fd, int level, int name, const T& value) noexcept {
   return setsockopt(fd, level, name, &value, sizeof value) == 0;
 }
 
-// Control messages are read with memcpy: CMSG_DATA is not aligned for every type.
-template <typename T>
-T cmsg_value(const cmsghdr* cmsg) noexcept {
-  T value{};
-  std::memcpy(&value, CMSG_DATA(cmsg), sizeof value);
-  return value;
-}
 
 void set_raw_filter(int fd, icmp::Family family) {
   if (family == icmp::Family::v4) {
@@ -86,32 +78,6 @@ std::string failure(std::string_view what, int error) {
   return std::string(what) + ": " + std::strerror(error);
 }
 
-// Room for a timestamp, a TTL and a drop counter, with headroom.
-constexpr std::size_t kControlSize = 256;
-
-void read_control_messages(msghdr& msg, Datagram& out) noexcept {
-  out.ttl.reset();
-  out.kernel_time.reset();
-  out.kernel_drops.reset();
-  out.ip_options.clear();
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
-        c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
-      const auto ts = cmsg_value<timespec>(c);
-      out.kernel_time = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
-               c->cmsg_len >= CMSG_LEN(sizeof(std::uint32_t))) {
-      out.kernel_drops = cmsg_value<std::uint32_t>(c);
-    } else if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
-               c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-      out.ttl = cmsg_value<int>(c);
-    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RETOPTS && c->cmsg_len > CMSG_LEN(0)) {
-      const auto* data = reinterpret_cast<const std::uint8_t*>(CMSG_DATA(c));
-      out.ip_options.assign(data, data + (c->cmsg_len - CMSG_LEN(0)));
-    }
-  }
-}
 
 std::chrono::nanoseconds read_clock(clockid_t clock) noexcept {
   timespec ts{};
@@ -164,10 +130,9 @@ int set_mark(int fd, std::uint32_t mark) noexcept {
   return setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) == 0 ? 0 : errno;
 }
 
-std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family family,
+std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family,
                                               SocketMode mode, const SocketSettings& settings,
                                               std::uint16_t raw_identifier, std::string& error) {
-  const int fd = socket.native_handle();
   const int on = 1;
   const auto fail = [&error](std::string_view what) {
     error = failure(what, errno);
@@ -271,158 +236,6 @@ std::optional<std::uint16_t> configure_socket(IcmpSocket& socket, icmp::Family f
     return fail("getsockname");
   }
   return bound_port(bound);
-}
-
-namespace {
-
-// The header of one receive: a single buffer, the peer's address and room for control messages.
-msghdr receive_header(SocketAddress& peer, iovec& buffer, std::span<char> control) noexcept {
-  msghdr msg{};
-  msg.msg_name = &peer.storage;
-  msg.msg_namelen = sizeof peer.storage;
-  msg.msg_iov = &buffer;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-  return msg;
-}
-
-// What a failed non-blocking receive means: nothing waiting, or a real error (errno kept).
-ReceiveStatus failed_receive() noexcept {
-  return errno == EAGAIN || errno == EWOULDBLOCK ? ReceiveStatus::empty : ReceiveStatus::failed;
-}
-
-}  // namespace
-
-ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept {
-  alignas(cmsghdr) std::array<char, kControlSize> control;  // only what the kernel wrote (msg_controllen) is read
-  iovec iov{buffer.data(), buffer.size()};
-  msghdr msg = receive_header(out.from, iov, control);
-  const ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
-  if (n < 0) return failed_receive();
-  out.length = static_cast<std::size_t>(n);
-  out.from.length = msg.msg_namelen;
-  read_control_messages(msg, out);
-  return ReceiveStatus::received;
-}
-
-std::optional<LinkedSend> send_then_receive(SendReceiveRing& ring, int fd, std::span<const std::uint8_t> packet,
-                                           const SocketAddress& to, std::span<std::uint8_t> buffer,
-                                           Datagram& out) noexcept {
-  iovec request_iov{const_cast<std::uint8_t*>(packet.data()), packet.size()};
-  msghdr request{};
-  request.msg_name = const_cast<sockaddr*>(to.get());
-  request.msg_namelen = to.length;
-  request.msg_iov = &request_iov;
-  request.msg_iovlen = 1;
-
-  alignas(cmsghdr) std::array<char, kControlSize> control;  // only what the kernel wrote (msg_controllen) is read
-  iovec reply_iov{buffer.data(), buffer.size()};
-  msghdr reply = receive_header(out.from, reply_iov, control);
-
-  const auto outcome = ring.send_then_receive(fd, request, reply);
-  if (!outcome) return std::nullopt;
-  LinkedSend result;
-  result.ring_unusable = outcome->ring_unusable;
-  result.send_error = outcome->sent < 0 ? -outcome->sent : 0;
-  if (outcome->received >= 0) {
-    result.received = ReceiveStatus::received;
-    out.length = static_cast<std::size_t>(outcome->received);
-    out.from.length = reply.msg_namelen;
-    read_control_messages(reply, out);
-  } else if (outcome->received == -EAGAIN || outcome->received == -EWOULDBLOCK || outcome->received == -ECANCELED) {
-    result.received = ReceiveStatus::empty;  // nothing waiting, or nothing asked for after a failed send
-  } else {
-    result.received = ReceiveStatus::failed;
-    errno = -outcome->received;
-  }
-  return result;
-}
-
-struct DatagramBatch::Storage {
-  std::vector<std::uint8_t> buffers;
-  std::vector<mmsghdr> headers;
-  std::vector<iovec> vectors;
-  struct alignas(cmsghdr) Control {
-    std::array<char, kControlSize> bytes;
-  };
-  std::vector<Control> controls;
-  std::vector<Datagram> datagrams;
-};
-
-DatagramBatch::DatagramBatch(std::size_t capacity, std::size_t datagram_size)
-    : capacity_(capacity), datagram_size_(datagram_size), storage_(std::make_unique<Storage>()) {
-  storage_->buffers.resize(capacity * datagram_size);
-  storage_->headers.resize(capacity);
-  storage_->vectors.resize(capacity);
-  storage_->controls.resize(capacity);
-  storage_->datagrams.resize(capacity);
-}
-
-DatagramBatch::~DatagramBatch() = default;
-
-int DatagramBatch::receive(int fd) noexcept {
-  Storage& s = *storage_;
-  for (std::size_t i = 0; i < capacity_; ++i) {
-    s.vectors[i] = {s.buffers.data() + i * datagram_size_, datagram_size_};
-    s.headers[i].msg_hdr = receive_header(s.datagrams[i].from, s.vectors[i], s.controls[i].bytes);
-    s.headers[i].msg_len = 0;
-  }
-  const int n = recvmmsg(fd, s.headers.data(), static_cast<unsigned>(capacity_), MSG_DONTWAIT, nullptr);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-  for (int i = 0; i < n; ++i) {
-    const auto index = static_cast<std::size_t>(i);
-    Datagram& out = s.datagrams[index];
-    out.length = std::min<std::size_t>(s.headers[index].msg_len, datagram_size_);
-    out.from.length = s.headers[index].msg_hdr.msg_namelen;
-    read_control_messages(s.headers[index].msg_hdr, out);
-  }
-  return n;
-}
-
-const Datagram& DatagramBatch::datagram(std::size_t index) const noexcept { return storage_->datagrams[index]; }
-
-std::span<const std::uint8_t> DatagramBatch::bytes(std::size_t index) const noexcept {
-  return {storage_->buffers.data() + index * datagram_size_, storage_->datagrams[index].length};
-}
-
-ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept {
-  alignas(cmsghdr) std::array<char, 512> control{};
-  iovec iov{buffer.data(), buffer.size()};
-  msghdr msg = receive_header(out.destination, iov, control);
-  const ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
-  if (n < 0) return failed_receive();
-  out.length = static_cast<std::size_t>(n);
-  out.destination.length = msg.msg_namelen;
-  out.offender.reset();
-  out.origin = 0;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    const bool is_error = (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-                          (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR);
-    if (!is_error || c->cmsg_len < CMSG_LEN(sizeof(sock_extended_err))) continue;
-    const auto ee = cmsg_value<sock_extended_err>(c);
-    out.origin = ee.ee_origin;
-    out.type = ee.ee_type;
-    out.code = ee.ee_code;
-    out.info = ee.ee_info;
-    // The codec's `info` is the error header's second word as sent; for an IPv4 parameter
-    // problem the kernel hands over the pointer already moved down from that word's top byte.
-    if (ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == icmp::v4::kParameterProblem) out.info = ee.ee_info << 24;
-    out.error = static_cast<int>(ee.ee_errno);
-    // The offender's address follows the extended error inside the same control message.
-    const std::size_t offender_room = c->cmsg_len - CMSG_LEN(sizeof(sock_extended_err));
-    if (offender_room >= sizeof(sa_family_t)) {
-      SocketAddress offender;
-      const std::size_t copy = std::min(offender_room, sizeof offender.storage);
-      std::memcpy(&offender.storage, CMSG_DATA(c) + sizeof(sock_extended_err), copy);
-      if (offender.storage.ss_family == AF_INET || offender.storage.ss_family == AF_INET6) {
-        offender.length = static_cast<socklen_t>(offender.storage.ss_family == AF_INET
-                                                     ? sizeof(sockaddr_in) : sizeof(sockaddr_in6));
-        if (copy >= offender.length) out.offender = offender;
-      }
-    }
-  }
-  return ReceiveStatus::received;
 }
 
 }  // namespace uping::net

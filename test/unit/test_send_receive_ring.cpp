@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "wire/receive.hpp"
 #include "wire/socket.hpp"
 
 using uping::net::SendReceiveRing;
