@@ -136,9 +136,9 @@ class Pinger {
 
   // Opens the family's first socket with iputils' policy: an ICMP datagram socket first, which
   // needs no privilege (only membership of net.ipv4.ping_group_range); a raw socket only when the
-  // datagram one is refused for a reason a raw one overcomes and CAP_NET_RAW can be had (it is
-  // raised for the socket() call alone). Call it before dropping privileges. Opening a family
-  // already open does nothing and returns its mode.
+  // datagram one is refused for a reason a raw one overcomes (CAP_NET_RAW is then raised into the
+  // effective set if permitted). Call it before dropping privileges. Opening a family already
+  // open does nothing and returns its mode.
   OpenResult open(icmp::Family family);
   std::optional<SocketMode> mode(icmp::Family family) const;
 

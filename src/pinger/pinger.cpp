@@ -251,7 +251,14 @@ class PingerCore {
       Channel& channel = *channels_[next->channel];
       Slot& slot = channel.slots[next->sequence];
       settle(channel, slot, SlotState::expired);
-      if (handlers_.on_timeout) handlers_.on_timeout({slot.token, address_of(channel.endpoint.family(), slot.destination)});
+      if (!handlers_.on_timeout) continue;
+      try {
+        handlers_.on_timeout({slot.token, address_of(channel.endpoint.family(), slot.destination)});
+      } catch (...) {
+        // The handler's exception goes to the caller of run(); the other probes still time out.
+        if (const auto after = deadlines_.earliest(live())) arm_expiry_timer(after->at);
+        throw;
+      }
     }
   }
 
@@ -263,10 +270,20 @@ class PingerCore {
   }
 
   void receive_then_wait(Channel& channel) {
-    const auto received = channel.endpoint.receive(channel, kReceiveLimit);
-    if (stopped_) return;
+    net::Endpoint::Received received;
+    try {
+      received = channel.endpoint.receive(channel, kReceiveLimit);
+    } catch (...) {
+      // A handler threw: its exception goes to the caller of run(), and the socket is read on.
+      if (!stopped_) read_on(channel, false);
+      throw;
+    }
+    if (!stopped_) read_on(channel, received.drained);
+  }
+
+  void read_on(Channel& channel, bool drained) {
     // More may be waiting: give the timers a turn, then read on without waiting for an edge.
-    if (!received.drained) {
+    if (!drained) {
       asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_), &channel] {
         if (!alive.expired() && !stopped_) receive_then_wait(channel);
       });
