@@ -15,6 +15,9 @@
 //   library_check blocking HOST DEADLINE_MS COUNT INTERVAL_MS
 //       uping::ping: "result reached=0|1 sent=N replies=N duplicates=N icmp_errors=N
 //       send_failures=N timeouts=N elapsed_ms=M error=<text>", then one "rtt_us=R" per reply.
+//   library_check many ADDRESS N TIMEOUT_MS
+//       N probes as fast as the sockets take them, each timed out after TIMEOUT_MS: "sent in_flight=I
+//       sockets=S" once all left, then "end timeouts=T other_events=E in_flight=I".
 //   library_check open FAMILY(4|6)
 //       "opened mode=datagram|raw", or "refused" then explain_open_failure's text.
 
@@ -28,6 +31,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "uping/pinger.hpp"
@@ -149,6 +153,45 @@ int run_blocking(const std::vector<std::string>& args) {
   return 0;
 }
 
+int run_many(const std::vector<std::string>& args) {
+  if (args.size() != 3) return usage();
+  const auto target = uping::parse_address(args[0]);
+  if (!target) return usage();
+  const std::size_t total = std::stoul(args[1]);
+  const auto timeout = std::chrono::milliseconds(std::stol(args[2]));
+  asio::io_context io;
+  std::size_t timeouts = 0;
+  std::size_t other_events = 0;
+  std::size_t sent = 0;
+  uping::PingerHandlers handlers;
+  handlers.on_timeout = [&](const uping::Timeout&) {
+    if (++timeouts == total) io.stop();
+  };
+  handlers.on_reply = handlers.on_duplicate = [&](const uping::Reply&) { ++other_events; };
+  handlers.on_icmp_error = [&](const uping::IcmpError&) { ++other_events; };
+  handlers.on_send_failure = [&](const uping::SendFailure&) { ++other_events; };
+  uping::PingerSettings settings;
+  settings.timeout = timeout;
+  uping::Pinger pinger(io, settings, handlers);
+  if (!pinger.open(target->family())) return 1;
+  std::function<void()> send_more = [&] {
+    for (; sent < total; ++sent) {
+      const auto result = pinger.send(*target, sent);
+      if (result.status == uping::SendStatus::failed) ++other_events;
+      if (result.status == uping::SendStatus::busy) break;
+    }
+    if (sent < total) {
+      asio::post(io, send_more);  // a full socket buffer: let the loop turn
+      return;
+    }
+    std::printf("sent in_flight=%zu sockets=%zu\n", pinger.in_flight(), pinger.sockets());
+  };
+  send_more();
+  io.run();
+  std::printf("end timeouts=%zu other_events=%zu in_flight=%zu\n", timeouts, other_events, pinger.in_flight());
+  return 0;
+}
+
 int run_open(const std::vector<std::string>& args) {
   if (args.size() != 1 || (args[0] != "4" && args[0] != "6")) return usage();
   asio::io_context io;
@@ -173,6 +216,7 @@ int main(int argc, char** argv) {
   try {
     if (mode == "pinger") return run_pinger(args);
     if (mode == "blocking") return run_blocking(args);
+    if (mode == "many") return run_many(args);
     if (mode == "open") return run_open(args);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "library_check: %s\n", error.what());

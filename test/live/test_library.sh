@@ -147,6 +147,18 @@ check_grep blocking.sendfail out '^result reached=0 sent=0 replies=0 duplicates=
   "blocking: a refused send settles the probe"
 check_field_between blocking.sendfail result elapsed_ms 0 1000 "blocking: returns once every probe is settled"
 
+# --- past 65,536 probes in flight: a second socket, and every probe timed out once --------------------
+# The target's link-layer address is a permanent neighbour entry no interface has: the frames leave
+# and are dropped on the far side without a word (no ARP, no ICMP error).
+new_netns SILENT
+new_netns SINK
+new_veth "$SILENT" veth0 "$SINK" veth1
+setup ip netns exec "$SILENT" ip addr add 198.51.100.1/24 dev veth0
+setup ip netns exec "$SILENT" ip neigh add 198.51.100.9 lladdr 02:00:00:00:00:09 dev veth0 nud permanent
+LIVE_TIMEOUT=60 capture many run_unpriv "$SILENT" "$CHECK_BIN" many 198.51.100.9 70000 4000
+check_line many out "sent in_flight=70000 sockets=2" "70,000 probes in flight over two sockets"
+check_line many out "end timeouts=70000 other_events=0 in_flight=0" "each of the 70,000 probes timed out once"
+
 # --- opening refused by net.ipv4.ping_group_range: a value with the diagnosis -------------------------
 new_netns CLOSED "1 0"
 capture open.refused run_unpriv "$CLOSED" "$CHECK_BIN" open 4
