@@ -14,7 +14,7 @@
 #include "system/diagnose.hpp"
 #include "cli/log.hpp"
 #include "system/privileges.hpp"
-#include "uping/prober.hpp"
+#include "uping/pinger.hpp"
 #include "cli/report.hpp"
 #include "system/resolve.hpp"
 #include "system/resolver_pool.hpp"
@@ -39,7 +39,7 @@ class Check {
  public:
   explicit Check(const HealthOptions& options)
       : options_(options), deadline_timer_(io_), round_timer_(io_),
-        prober_(io_, prober_settings(options), events()) {}
+        pinger_(io_, pinger_settings(options), handlers()) {}
 
   int run(std::chrono::steady_clock::time_point started) {
     const auto deadline = started + options_.deadline;
@@ -48,8 +48,8 @@ class Check {
     resolving_.assign(options_.targets.size(), false);
     for (std::size_t i = 0; i < options_.targets.size(); ++i) outcomes_[i].name = display_name(options_.targets[i]);
     // Sockets first and privileges dropped before any name is resolved (and any thread started).
-    const bool v4 = options_.family != icmp::Family::v6 && prober_.open(icmp::Family::v4, attempts_);
-    const bool v6 = options_.family != icmp::Family::v4 && prober_.open(icmp::Family::v6, attempts_);
+    const bool v4 = options_.family != icmp::Family::v6 && open(icmp::Family::v4);
+    const bool v6 = options_.family != icmp::Family::v4 && open(icmp::Family::v6);
     has_socket_ = {v4, v6};
     if (const auto failure = privileges::drop_all()) {
       log::error("--health: cannot drop privileges: " + *failure);
@@ -101,8 +101,14 @@ class Check {
     addresses_[i] = target.address;
   }
 
-  static ProberSettings prober_settings(const HealthOptions& options) {
-    ProberSettings settings;
+  bool open(icmp::Family family) {
+    auto opened = pinger_.open(family);
+    attempts_.insert(attempts_.end(), opened.attempts.begin(), opened.attempts.end());
+    return static_cast<bool>(opened);
+  }
+
+  static PingerSettings pinger_settings(const HealthOptions& options) {
+    PingerSettings settings;
     settings.payload_size = options.payload_size;
     settings.ttl = options.ttl;
     settings.timeout = options.deadline;  // a reply counts until the verdict is due
@@ -110,10 +116,11 @@ class Check {
     return settings;
   }
 
-  ProberEvents events() {
-    ProberEvents handlers;
-    handlers.on_reply = [this](const ProbeReply& reply) { on_reply(reply); };
-    handlers.on_error = [this](const ProbeError& error) { on_error(error); };
+  PingerHandlers handlers() {
+    PingerHandlers handlers;
+    // Duplicates change no verdict.
+    handlers.on_reply = [this](const Reply& reply) { on_reply(reply); };
+    handlers.on_icmp_error = [this](const IcmpError& error) { on_error(error); };
     return handlers;
   }
 
@@ -152,13 +159,14 @@ class Check {
   // A probe refused for back-pressure waits for the next round; one the kernel refuses outright
   // (no route: ENETUNREACH) decides the verdict: waiting cannot help.
   void send_to(std::size_t i) {
-    if (prober_.send(*addresses_[i], i) == Prober::SendResult::failed && !outcomes_[i].unreachable) {
-      outcomes_[i].failure = std::string("cannot send (") + std::strerror(prober_.last_send_error()) + ")";
+    const SendResult sent = pinger_.send(*addresses_[i], i);
+    if (sent.status == SendStatus::failed && !outcomes_[i].unreachable) {
+      outcomes_[i].failure = std::string("cannot send (") + std::strerror(sent.error) + ")";
     }
   }
 
-  void on_reply(const ProbeReply& reply) {
-    if (reply.duplicate || reply.token >= outcomes_.size()) return;
+  void on_reply(const Reply& reply) {
+    if (reply.token >= outcomes_.size()) return;
     auto& outcome = outcomes_[reply.token];
     if (options_.max_rtt && reply.rtt > *options_.max_rtt) {
       ++outcome.slow_replies;
@@ -170,7 +178,7 @@ class Check {
     finish_if_decided();
   }
 
-  void on_error(const ProbeError& error) {
+  void on_error(const IcmpError& error) {
     if (error.token >= outcomes_.size()) return;
     auto& outcome = outcomes_[error.token];
     if (outcome.unreachable) return;
@@ -196,7 +204,7 @@ class Check {
     }
     deadline_timer_.cancel();
     round_timer_.cancel();
-    prober_.stop();
+    pinger_.stop();
     io_.stop();
   }
 
@@ -218,7 +226,7 @@ class Check {
   asio::io_context io_{1};
   asio::steady_timer deadline_timer_;
   asio::steady_timer round_timer_;
-  Prober prober_;
+  Pinger pinger_;
   ResolverPool resolver_{io_};  // after io_: closed before the loop goes away
   std::vector<SocketAttempt> attempts_;
   std::array<bool, 2> has_socket_{false, false};

@@ -19,7 +19,7 @@
 #include "system/diagnose.hpp"
 #include "cli/log.hpp"
 #include "system/privileges.hpp"
-#include "uping/prober.hpp"
+#include "uping/pinger.hpp"
 #include "cli/report.hpp"
 #include "system/resolve.hpp"
 #include "cli/stdout_writer.hpp"
@@ -27,6 +27,7 @@
 #include "multi/sweep_output.hpp"
 #include "cli/target_reader.hpp"
 #include "cli/targets.hpp"
+#include "multi/send_rate.hpp"
 #include "multi/sweep_target.hpp"
 
 namespace uping::sweep {
@@ -48,8 +49,9 @@ class Sweep {
       : options_(options),
         timing_(options.payload_size >= icmp::kTimestampSize),
         interval_(std::chrono::duration_cast<Clock::duration>(options.interval)),
+        rate_(options.rate),
         stream_(options.targets, options.ranges, nullptr),
-        prober_(io_, prober_settings(options), events()),
+        pinger_(io_, pinger_settings(options), handlers()),
         intake_(io_, stream_, options.family, [this] { wake(); }),
         pace_timer_(io_),
         deadline_timer_(io_),
@@ -58,8 +60,8 @@ class Sweep {
   // Sockets first and privileges dropped before any name is resolved or file opened or read.
   // Returns the exit code when the sweep cannot start.
   std::optional<int> open_sockets() {
-    if (options_.family != icmp::Family::v6) has_socket_[0] = prober_.open(icmp::Family::v4, attempts_);
-    if (options_.family != icmp::Family::v4) has_socket_[1] = prober_.open(icmp::Family::v6, attempts_);
+    if (options_.family != icmp::Family::v6) has_socket_[0] = open(icmp::Family::v4);
+    if (options_.family != icmp::Family::v4) has_socket_[1] = open(icmp::Family::v6);
     if (const auto failure = privileges::drop_all()) {
       log::error("cannot drop privileges: " + *failure);
       return kError;
@@ -84,8 +86,7 @@ class Sweep {
 
   int run() {
     start_ = Clock::now();
-    last_refill_ = start_;
-    tokens_ = 1;
+    rate_.start(start_);
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec) finish(StopReason::interrupted);
     });
@@ -106,11 +107,18 @@ class Sweep {
   }
 
  private:
-  ProberEvents events() {
-    ProberEvents handlers;
-    handlers.on_reply = [this](const ProbeReply& reply) { on_reply(reply); };
-    handlers.on_error = [this](const ProbeError& error) { on_error(error); };
-    handlers.on_timeout = [this](ProbeToken token) { on_timeout(token); };
+  bool open(icmp::Family family) {
+    auto opened = pinger_.open(family);
+    attempts_.insert(attempts_.end(), opened.attempts.begin(), opened.attempts.end());
+    return static_cast<bool>(opened);
+  }
+
+  PingerHandlers handlers() {
+    PingerHandlers handlers;
+    handlers.on_reply = [this](const Reply& reply) { on_reply(reply); };
+    handlers.on_duplicate = [this](const Reply& reply) { on_reply(reply); };
+    handlers.on_icmp_error = [this](const IcmpError& error) { on_error(error); };
+    handlers.on_timeout = [this](const Timeout& timeout) { on_timeout(timeout.token); };
     return handlers;
   }
 
@@ -122,11 +130,11 @@ class Sweep {
     if (finished_) return;
     in_pump_ = true;
     const auto now = Clock::now();
-    refill_tokens(now);
+    rate_.refill(now);
     std::size_t sent = 0;
     bool blocked = false;
     while (sent < kSendBatch && !finished_) {
-      if (options_.rate > 0 && tokens_ < 1) break;
+      if (!rate_.allows()) break;
       const auto slot = next_to_probe(now);
       if (!slot) break;
       if (!send_probe(*slot, now)) {
@@ -134,24 +142,15 @@ class Sweep {
         blocked = true;
         break;
       }
-      if (options_.rate > 0) tokens_ -= 1;
-      if (++sent % kSendsPerReceive == 0) prober_.receive_now();
+      rate_.take();
+      if (++sent % kSendsPerReceive == 0) pinger_.receive_now();
     }
-    if (!finished_) prober_.receive_now();
+    if (!finished_) pinger_.receive_now();
     in_pump_ = false;
     if (finished_) return;
     retire_check_done();
     if (finished_) return;
     schedule(now, sent == kSendBatch, blocked);
-  }
-
-  void refill_tokens(Clock::time_point now) {
-    if (options_.rate <= 0) return;
-    // At most a millisecond's worth at once: a stall is not made up for with a burst.
-    const double burst = std::max(1.0, options_.rate / 1000.0);
-    const double elapsed = std::chrono::duration<double>(now - last_refill_).count();
-    tokens_ = std::min(burst, tokens_ + elapsed * options_.rate);
-    last_refill_ = now;
   }
 
   void schedule(Clock::time_point now, bool more_now, bool blocked) {
@@ -162,9 +161,8 @@ class Sweep {
     }
     const bool work_waiting = (!due_.empty() && due_.front().at <= now) || can_admit();
     if (work_waiting) {
-      if (options_.rate > 0 && tokens_ < 1) {
-        const auto wait = std::chrono::duration<double>((1 - tokens_) / options_.rate);
-        arm_pace_timer(now + std::chrono::duration_cast<Clock::duration>(wait));
+      if (!rate_.allows()) {
+        arm_pace_timer(rate_.next_allowed(now));
       } else if (more_now) {
         post_pump();
       }
@@ -194,13 +192,13 @@ class Sweep {
     if (!in_pump_ && !finished_ && can_admit()) post_pump();
   }
 
-  bool can_admit() const { return active_ < kMaxActiveTargets && intake_.ready_now(); }
+  bool can_admit() const { return targets_.active() < kMaxActiveTargets && intake_.ready_now(); }
 
   std::optional<std::uint32_t> next_to_probe(Clock::time_point now) {
     while (!due_.empty() && due_.front().at <= now) {
       const DueProbe due = due_.front();
       due_.pop_front();
-      if (targets_[due.slot].in_use && targets_[due.slot].generation == due.generation) return due.slot;
+      if (targets_.holds(due.slot, due.generation)) return due.slot;
     }
     // Each admit() takes a target or turns ready_now() false: no endless loop.
     while (can_admit()) {
@@ -236,30 +234,13 @@ class Sweep {
       target_failed(next->text, brief_socket_failure(attempts_, family));
       return std::nullopt;
     }
-    const std::uint32_t slot = take_slot();
+    const std::uint32_t slot = targets_.take();
     ActiveTarget& target = targets_[slot];
     target.text = std::move(next->text);
     target.address_text = std::move(next->address_text);
     target.literal = next->literal;
     target.address = next->address;
-    target.probes = 0;
-    target.settled = 0;
-    target.timeouts = 0;
-    target.send_errors = 0;
-    target.stats = Statistics{};
-    target.in_use = true;
-    ++active_;
     return slot;
-  }
-
-  std::uint32_t take_slot() {
-    if (!free_slots_.empty()) {
-      const std::uint32_t slot = free_slots_.back();
-      free_slots_.pop_back();
-      return slot;
-    }
-    targets_.emplace_back();
-    return static_cast<std::uint32_t>(targets_.size() - 1);
   }
 
   void target_failed(const std::string& text, const std::string& message) {
@@ -276,14 +257,14 @@ class Sweep {
   bool send_probe(std::uint32_t slot, Clock::time_point now) {
     ActiveTarget& target = targets_[slot];
     const std::uint32_t probe = target.probes + 1;
-    const auto result = prober_.send(target.address, make_token(slot, target.generation, probe));
-    if (result == Prober::SendResult::busy) return false;
+    const SendResult result = pinger_.send(target.address, make_token(slot, target.generation, probe));
+    if (result.status == SendStatus::busy) return false;
     if (target.probes == 0) target.first_send = now;
     target.last_send = now;
     target.probes = probe;
     if (target.probes < options_.count) due_.push_back({now + interval_, slot, target.generation});
-    if (result == Prober::SendResult::failed) {
-      send_failed(target, probe, prober_.last_send_error());
+    if (result.status == SendStatus::failed) {
+      send_failed(target, probe, result.error);
       return true;
     }
     target.stats.record_transmit();
@@ -305,18 +286,9 @@ class Sweep {
 
   // --- what comes back -------------------------------------------------------------------------
 
-  ActiveTarget* target_of(ProbeToken token, std::uint32_t& probe) {
-    const TokenParts parts = split_token(token);
-    if (parts.slot >= targets_.size()) return nullptr;
-    ActiveTarget& target = targets_[parts.slot];
-    if (!target.in_use || (target.generation & kGenerationMask) != parts.generation) return nullptr;
-    probe = parts.probe;
-    return &target;
-  }
-
-  void on_reply(const ProbeReply& reply) {
+  void on_reply(const Reply& reply) {
     std::uint32_t probe = 0;
-    ActiveTarget* target = target_of(reply.token, probe);
+    ActiveTarget* target = targets_.find(reply.token, probe);
     if (target == nullptr) return;
     const bool first_answer = target->stats.received() == 0 && !reply.duplicate;
     target->stats.record_reply(timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.duplicate);
@@ -334,9 +306,9 @@ class Sweep {
     }
   }
 
-  void on_error(const ProbeError& error) {
+  void on_error(const IcmpError& error) {
     std::uint32_t probe = 0;
-    ActiveTarget* target = target_of(error.token, probe);
+    ActiveTarget* target = targets_.find(error.token, probe);
     if (target == nullptr) return;
     target->stats.record_error();
     const std::string from = numeric_host(error.from);
@@ -351,7 +323,7 @@ class Sweep {
 
   void on_timeout(ProbeToken token) {
     std::uint32_t probe = 0;
-    ActiveTarget* target = target_of(token, probe);
+    ActiveTarget* target = targets_.find(token, probe);
     if (target == nullptr) return;
     ++target->timeouts;
     if (options_.format == OutputFormat::json) out_ += json_timeout(ref(*target), probe);
@@ -370,7 +342,7 @@ class Sweep {
     ++target.settled;
     if (target.probes >= options_.count && target.settled >= target.probes) {
       retire(target, true);
-      if (intake_.exhausted() && active_ == 0) {
+      if (intake_.exhausted() && targets_.active() == 0) {
         finish(StopReason::complete);
       } else {
         wake();
@@ -386,12 +358,7 @@ class Sweep {
     out_ += retired_output(options_.format, {ref(target), &target.stats, {target.timeouts, target.send_errors, complete},
                                              elapsed.count(), timing_});
     count_retired(totals_, target, alive, lost);
-    target.in_use = false;
-    target.text.clear();
-    target.text.shrink_to_fit();
-    ++target.generation;
-    --active_;
-    free_slots_.push_back(static_cast<std::uint32_t>(&target - targets_.data()));
+    targets_.release(target);
     if (out_.size() >= kOutputFlushBytes) flush();
   }
 
@@ -418,7 +385,7 @@ class Sweep {
   }
 
   void retire_check_done() {
-    if (intake_.exhausted() && active_ == 0) finish(StopReason::complete);
+    if (intake_.exhausted() && targets_.active() == 0) finish(StopReason::complete);
   }
 
   void finish(StopReason reason) {
@@ -433,15 +400,15 @@ class Sweep {
     // A file that failed ends the run as input_error whatever came after: its rest was never read.
     totals_.stopped = stream_.input_error() ? StopReason::input_error : reason;
     totals_.sources_exhausted = intake_.exhausted() && reason == StopReason::complete;
-    totals_.kernel_drops = prober_.kernel_drops();
-    totals_.sockets = prober_.sockets();
+    totals_.kernel_drops = pinger_.kernel_drops();
+    totals_.sockets = pinger_.sockets();
     totals_.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
     exit_code_ = exit_code(totals_, options_);
     if (options_.format == OutputFormat::json) out_ += json_run_summary(totals_, exit_code_);
     pace_timer_.cancel();
     deadline_timer_.cancel();
     signals_.cancel();
-    prober_.stop();
+    pinger_.stop();
     io_.stop();
   }
 
@@ -459,9 +426,10 @@ class Sweep {
   const SweepOptions& options_;
   const bool timing_;
   const Clock::duration interval_;
+  SendRate rate_;
   asio::io_context io_{1};
   targets::TargetStream stream_;
-  Prober prober_;
+  Pinger pinger_;
   Intake intake_;  // after io_: its resolver pool closes before the loop goes away
   asio::steady_timer pace_timer_;
   asio::steady_timer deadline_timer_;
@@ -469,14 +437,10 @@ class Sweep {
   std::vector<SocketAttempt> attempts_;
   std::array<bool, 2> has_socket_{false, false};
 
-  std::vector<ActiveTarget> targets_;       // slots; grows to the most targets active at once
-  std::vector<std::uint32_t> free_slots_;
-  std::size_t active_ = 0;
+  TargetSlots targets_;
   std::deque<DueProbe> due_;
 
   Clock::time_point start_;
-  Clock::time_point last_refill_;
-  double tokens_ = 0;
   bool pump_posted_ = false;
   bool in_pump_ = false;
 

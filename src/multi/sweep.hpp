@@ -1,5 +1,5 @@
 #pragma once
-// Sweep mode: many targets probed at once on the Prober. Targets stream in from their sources
+// Sweep mode: many targets probed at once on the Pinger. Targets stream in from their sources
 // (ranges, file, command line) as room allows; a target's state lives only while it is being
 // probed and its summary is printed when it retires, so memory grows with the probes in flight,
 // never with the number of targets. Sends are paced by --rate and interleaved with batched

@@ -5,8 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
-#include "uping/prober.hpp"
+#include "uping/pinger.hpp"
 #include "system/resolve.hpp"
 #include "uping/stats.hpp"
 #include "multi/sweep.hpp"
@@ -60,12 +61,65 @@ struct ActiveTarget {
   bool in_use = false;
 };
 
+// The targets being probed, in slots reused as targets retire; a slot's generation tells a
+// retired target's late packets from its successor's.
+class TargetSlots {
+ public:
+  // A free slot (or a new one) with a fresh target in it, counted as active.
+  std::uint32_t take() {
+    std::uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = static_cast<std::uint32_t>(targets_.size());
+      targets_.emplace_back();
+    }
+    ActiveTarget& target = targets_[slot];
+    target.probes = target.settled = target.timeouts = target.send_errors = 0;
+    target.stats = Statistics{};
+    target.in_use = true;
+    ++active_;
+    return slot;
+  }
+  // The slot is free for the next target; the retired one's packets no longer find it.
+  void release(ActiveTarget& target) {
+    target.in_use = false;
+    target.text.clear();
+    target.text.shrink_to_fit();
+    ++target.generation;
+    --active_;
+    free_.push_back(static_cast<std::uint32_t>(&target - targets_.data()));
+  }
+  ActiveTarget& operator[](std::uint32_t slot) { return targets_[slot]; }
+  bool holds(std::uint32_t slot, std::uint32_t generation) const {
+    return targets_[slot].in_use && targets_[slot].generation == generation;
+  }
+  // The active target a probe token names, and its probe number; nullptr for a retired one.
+  ActiveTarget* find(ProbeToken token, std::uint32_t& probe) {
+    const TokenParts parts = split_token(token);
+    if (parts.slot >= targets_.size()) return nullptr;
+    ActiveTarget& target = targets_[parts.slot];
+    if (!target.in_use || (target.generation & kGenerationMask) != parts.generation) return nullptr;
+    probe = parts.probe;
+    return &target;
+  }
+  std::size_t active() const noexcept { return active_; }
+  auto begin() { return targets_.begin(); }
+  auto end() { return targets_.end(); }
+
+ private:
+  std::vector<ActiveTarget> targets_;  // grows to the most targets active at once
+  std::vector<std::uint32_t> free_;
+  std::size_t active_ = 0;
+};
+
 // Asked of the kernel for each socket; it silently caps the value at net.core.rmem_max for an
 // unprivileged process. What is dropped anyway is counted (SO_RXQ_OVFL) and reported.
 constexpr int kReceiveBufferWanted = 4 << 20;
 
-inline ProberSettings prober_settings(const SweepOptions& options) {
-  ProberSettings settings;
+inline PingerSettings pinger_settings(const SweepOptions& options) {
+  PingerSettings settings;
   settings.payload_size = options.payload_size;
   settings.timeout = options.timeout;
   settings.ttl = options.ttl;

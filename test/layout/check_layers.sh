@@ -13,7 +13,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 
 # Public headers of the library's API, above the wire layer; every other public header is core.
-api_headers=" prober.hpp "
+api_headers=" pinger.hpp ping.hpp "
 
 rank_of() {  # rank of an include path ("uping/icmp.hpp", "wire/socket.hpp") or a file
   local path=$1
