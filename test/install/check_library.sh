@@ -8,7 +8,9 @@
 # Environment (set by ctest): UPING_SOURCE_DIR, UPING_INSTALL_TEST_DIR (the release build, kept so that a
 # second run is incremental), UPING_CXX (the compiler), UPING_CXX_LAUNCHER (ccache or empty),
 # UPING_GENERATOR, UPING_VERSION. CI=true turns a skip into a failure. Exit: 0, 1 failed, 77 skipped.
+# shellcheck source-path=SCRIPTDIR/../live source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../live/lib.sh"
+# shellcheck disable=SC2034 # read by lib.sh's messages
 LIVE_NAME=install_library
 
 for var in UPING_SOURCE_DIR UPING_INSTALL_TEST_DIR UPING_CXX UPING_GENERATOR UPING_VERSION; do
@@ -58,9 +60,12 @@ done
 library=$(find "$prefix" -name libuping.a -print -quit)
 package_dir=$(find "$prefix" -name upingConfig.cmake -printf '%h\n' -quit)
 pc_file=$(find "$prefix" -name uping.pc -print -quit)
-[[ -n $library ]] && pass "libuping.a installed (${library#"$prefix"/})" || fail "no libuping.a under the prefix"
-[[ -n $package_dir ]] && pass "upingConfig.cmake installed (${package_dir#"$prefix"/})" || fail "no upingConfig.cmake"
-[[ -n $pc_file ]] && pass "uping.pc installed (${pc_file#"$prefix"/})" || fail "no uping.pc"
+found() {  # found PATH WHAT
+  if [[ -n $1 ]]; then pass "$2 installed (${1#"$prefix"/})"; else fail "no $2 under the prefix"; fi
+}
+found "$library" libuping.a
+found "$package_dir" upingConfig.cmake
+found "$pc_file" uping.pc
 [[ -n $library && -n $package_dir && -n $pc_file ]] || live_done
 for file in upingConfigVersion.cmake upingTargets.cmake; do
   if [[ -f $package_dir/$file ]]; then pass "$file installed"; else fail "no $file beside upingConfig.cmake"; fi
@@ -107,6 +112,7 @@ echo "install/library: built and installed in $(($(date +%s) - t0)) s"
 for tool in ip setpriv timeout sysctl; do
   command -v "$tool" >/dev/null || live_skip "$tool is not installed (bash .ci/install-deps)"
 done
+ns="" silent="" closed=""
 new_netns ns
 capture loopback run_unpriv "$ns" "$LIVE_DIR/ping_targets" 127.0.0.1 ::1
 check_rc loopback 0 "ping_targets 127.0.0.1 ::1 (find_package build)"
