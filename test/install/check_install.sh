@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `cmake --install` into a temporary DESTDIR: uping in bin/, its man page in share/man/man8/, no
-# file capability; the ping_links component adds relative symbolic links ping, ping4, ping6 (and
-# ping.8), and invoked through them uping speaks as ping. Usage: check_install.sh BUILD_DIR LINKS_ON
+# file capability, the library's headers, libuping.a, CMake package and uping.pc; the ping_links
+# component adds relative symbolic links ping, ping4, ping6 (and ping.8), and invoked through them
+# uping speaks as ping. Usage: check_install.sh BUILD_DIR LINKS_ON
 set -uo pipefail
 build=$1
 links_by_default=$2
@@ -29,6 +30,19 @@ fi
 rm -f "$dest.log"
 expect "bin/uping is installed and executable" test -x "$bin/uping" -a ! -L "$bin/uping"
 expect "the man page is in share/man/man8" test -f "$dest$prefix/share/man/man8/uping.8"
+# The library (component "development", part of a plain install): headers, libuping.a, the CMake
+# package and uping.pc, whose prefix is the installed one, never the DESTDIR it was staged in.
+for header in address.hpp icmp.hpp prober.hpp socket_types.hpp stats.hpp version.hpp; do
+  expect "include/uping/$header is installed" test -f "$dest$prefix/include/uping/$header"
+done
+libdir=$(cd "$dest$prefix" && find . -name libuping.a -printf '%h\n' -quit)
+libdir=${libdir#./}
+expect "libuping.a is installed (${libdir:-nowhere})" test -n "$libdir"
+for file in upingConfig.cmake upingConfigVersion.cmake upingTargets.cmake; do
+  expect "$libdir/cmake/uping/$file is installed" test -f "$dest$prefix/$libdir/cmake/uping/$file"
+done
+pc_prefix=$(sed -n 's/^prefix=//p' "$dest$prefix/$libdir/pkgconfig/uping.pc" 2>/dev/null)
+if [[ $pc_prefix == "$prefix" ]]; then ok "$libdir/pkgconfig/uping.pc: prefix=$prefix"; else bad "uping.pc: prefix '${pc_prefix:-missing}', expected $prefix"; fi
 if command -v getcap >/dev/null; then
   caps=$(getcap "$bin/uping" 2>/dev/null)
   if [[ -z $caps ]]; then ok "no file capability on uping"; else bad "uping carries a file capability: $caps"; fi
