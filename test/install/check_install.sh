@@ -32,7 +32,7 @@ expect "bin/uping is installed and executable" test -x "$bin/uping" -a ! -L "$bi
 expect "the man page is in share/man/man8" test -f "$dest$prefix/share/man/man8/uping.8"
 # The library (component "development", part of a plain install): headers, libuping.a, the CMake
 # package and uping.pc, whose prefix is the installed one, never the DESTDIR it was staged in.
-for header in address.hpp icmp.hpp prober.hpp socket_types.hpp stats.hpp version.hpp; do
+for header in address.hpp icmp.hpp ping.hpp pinger.hpp socket_types.hpp stats.hpp version.hpp; do
   expect "include/uping/$header is installed" test -f "$dest$prefix/include/uping/$header"
 done
 libdir=$(cd "$dest$prefix" && find . -name libuping.a -printf '%h\n' -quit)

@@ -54,7 +54,7 @@ step "cmake --install --component development into $prefix" \
   cmake --install "$build" --component development --prefix "$prefix"
 
 # --- what was installed -------------------------------------------------------------------------------
-for header in address.hpp icmp.hpp prober.hpp socket_types.hpp stats.hpp version.hpp; do
+for header in address.hpp icmp.hpp ping.hpp pinger.hpp socket_types.hpp stats.hpp version.hpp; do
   if [[ -f $prefix/include/uping/$header ]]; then pass "include/uping/$header installed"; else fail "no include/uping/$header"; fi
 done
 library=$(find "$prefix" -name libuping.a -print -quit)
