@@ -96,7 +96,7 @@ TEST_CASE("pacer: -A follows the smoothed round-trip time, at least 2 ms for a u
   CHECK(paced.delay(t0 + 5ms, 1) == 15ms);
 }
 
-TEST_CASE("pacer: a full device queue backs off half an interval, 10 to 500 ms; -A slows for good") {
+TEST_CASE("pacer: a full device queue backs off half an interval, 10 to 500 ms, and -A slows for good") {
   auto plain = pacer(1000);
   CHECK(plain.back_off(80000) == 500ms);
   CHECK(plain.interval_ms() == 1000);

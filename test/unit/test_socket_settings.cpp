@@ -119,7 +119,7 @@ TEST_CASE("socket settings: the receive buffer is iputils' estimate for the prel
   CHECK(settings_of(options, facts_for(v4("203.0.113.1"))).rcvbuf == 65536);
 }
 
-TEST_CASE("socket settings: -I with an address binds to it; -B to the route's source") {
+TEST_CASE("socket settings: -I with an address binds to it, -B to the route's source") {
   Options options;
   auto facts = facts_for(v4("203.0.113.1"));
   facts.route_source = v4("198.51.100.2");
@@ -134,7 +134,7 @@ TEST_CASE("socket settings: -I with an address binds to it; -B to the route's so
   CHECK(settings.source->same_host(v4("198.51.100.9")));
 }
 
-TEST_CASE("socket settings: -R and -T are IPv4 option bytes; -F is an IPv6 flow label for the target") {
+TEST_CASE("socket settings: -R and -T are IPv4 option bytes, -F an IPv6 flow label for the target") {
   Options options;
   options.record_route = true;
   auto settings = settings_of(options, facts_for(v4("203.0.113.1")));
