@@ -282,7 +282,7 @@ class Session final : public net::EventSink {
 
   // Sends what is now due, and while the answer is already queued when the send returns (a flood
   // on a fast path: loopback delivers inside the send), takes it at once instead of going back
-  // to epoll: a sendto and a recvmsg per echo, and no epoll_wait.
+  // to epoll: one send and one receive per echo, no epoll_wait between them.
   void send_and_receive_inline(bool& drained) {
     const auto batch_end = Clock::now() + kInlineBatchTime;
     bool bounded = false;
