@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "system/diagnose.hpp"
-#include "ping/engine.hpp"
+#include "ping/run_ping.hpp"
 #include "ping/gnu_options.hpp"
 #include "multi/health.hpp"
 #include "cli/log.hpp"

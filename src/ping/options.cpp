@@ -13,6 +13,7 @@
 #include <string>
 #include <variant>
 
+#include "ping/getopt_scan.hpp"
 #include "ping/gnu_options.hpp"
 
 // Parsing follows glibc getopt's rules: options are applied in the order getopt returns them, so
@@ -21,11 +22,6 @@
 
 namespace uping {
 namespace {
-
-// iputils 20250605's getopt string, split: "h?" "4bRT:" "6F:N:" "3aABc:CdDe:fHi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:".
-constexpr std::string_view kFlagLetters = "346aAbBCdDfHLnOqrRUvV";
-constexpr std::string_view kValueLetters = "ceFiIlmMNpQsStTwW";
-constexpr std::string_view kHelpLetters = "h?";
 
 // iputils: ICMP_MAX_DATALEN and ICMPV6_MAX_DATALEN (MAXPACKET is 65535).
 constexpr std::size_t kMaxIpPacket = 65535;
@@ -44,70 +40,6 @@ constexpr std::array<std::string_view, 14> kNodeInfoQueries = {
     "help", "name", "ipv6", "ipv6-all", "ipv6-compatible", "ipv6-global", "ipv6-linklocal",
     "ipv6-sitelocal", "ipv4", "ipv4-all", "subject-ipv6=", "subject-ipv4=", "subject-name=",
     "subject-fqdn="};
-
-
-// Where getopt would stop parsing, and why.
-enum class Stop { none, unknown_option, missing_argument, help };
-
-// One option letter as getopt returns it, with its value for the letters that take one.
-struct OptionOccurrence {
-  char letter;
-  std::string value;
-};
-
-struct GetoptScan {
-  std::vector<OptionOccurrence> options;  // in the order getopt returns them, up to where it stops
-  std::vector<std::string> operands;
-  Stop stop = Stop::none;
-  char letter = '\0';  // the letter getopt stopped at
-};
-
-// Walks the arguments as glibc getopt does with permutation: clusters of letters after '-',
-// a value either glued to its letter or in the next argument (whatever it looks like), "--" ends
-// the options, "-" alone is an operand. iputils' grammar is getopt's, short letters only, so it is
-// parsed here directly; CLI11 parses the long-option interfaces (sweep, --health).
-GetoptScan scan_like_getopt(const std::vector<std::string>& args) {
-  GetoptScan scan;
-  bool options_ended = false;
-  for (std::size_t index = 1; index < args.size(); ++index) {
-    const std::string& arg = args[index];
-    if (options_ended || arg.size() < 2 || arg[0] != '-') {
-      scan.operands.push_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      options_ended = true;
-      continue;
-    }
-    for (std::size_t pos = 1; pos < arg.size(); ++pos) {
-      const char letter = arg[pos];
-      const bool help = kHelpLetters.find(letter) != std::string_view::npos;
-      const bool flag = kFlagLetters.find(letter) != std::string_view::npos;
-      const bool takes_value = kValueLetters.find(letter) != std::string_view::npos;
-      if (help || (!flag && !takes_value)) {
-        scan.stop = help ? Stop::help : Stop::unknown_option;
-        scan.letter = letter;
-        return scan;
-      }
-      if (flag) {
-        scan.options.push_back({letter, {}});
-        continue;
-      }
-      if (pos + 1 < arg.size()) {  // the rest of the cluster is the value
-        scan.options.push_back({letter, arg.substr(pos + 1)});
-        break;
-      }
-      if (index + 1 >= args.size()) {
-        scan.stop = Stop::missing_argument;
-        scan.letter = letter;
-        return scan;
-      }
-      // The next argument is the value, whatever it looks like ("--" and "-x" included).
-      scan.options.push_back({letter, args[++index]});
-    }
-  }
-  return scan;
-}
 
 // An error as iputils reports it: the message (without the program prefix) and the exit code.
 struct Failure {
@@ -458,12 +390,12 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
   }
 
   switch (scan.stop) {
-    case Stop::none: break;
-    case Stop::help: return with_out(usage_failure(options, warnings, ""));
-    case Stop::unknown_option:
+    case GetoptStop::none: break;
+    case GetoptStop::help: return with_out(usage_failure(options, warnings, ""));
+    case GetoptStop::unknown_option:
       return with_out(usage_failure(options, warnings,
                            options.program_name + ": invalid option -- '" + scan.letter + "'\n"));
-    case Stop::missing_argument:
+    case GetoptStop::missing_argument:
       return with_out(usage_failure(
           options, warnings,
           options.program_name + ": option requires an argument -- '" + scan.letter + "'\n"));
@@ -511,70 +443,6 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
   result.options = std::move(options);
   result.err = warnings;
   return with_out(result);
-}
-
-
-std::string usage_text(std::string_view program_name) {
-  std::string text = "\nUsage\n  ";
-  text += basename_of(program_name);
-  text +=
-      " [options] <destination>\n"
-      "\n"
-      "Options:\n"
-      "  <destination>      host name or IP address to probe\n"
-      "  -3                 reply times with three decimals, never rounded\n"
-      "  -a                 ring the terminal bell with each reply\n"
-      "  -A                 adaptive interval, following the round-trip time\n"
-      "  -B                 keep the source address chosen at start\n"
-      "  -c <count>         send <count> probes, then stop\n"
-      "  -C                 connect() the socket to the destination\n"
-      "  -d                 set SO_DEBUG on the socket\n"
-      "  -D                 prefix each line with a Unix timestamp\n"
-      "  -e <identifier>    echo identifier (datagram socket: bound as its port)\n"
-      "  -f                 flood: '.' per probe, backspace per reply\n"
-      "  -h                 show this help\n"
-      "  -H                 reverse lookups even for numeric targets or -f\n"
-      "  -I <interface>     send from this interface or source address\n"
-      "  -i <interval>      seconds between probes (default 1)\n"
-      "  -L                 no loopback of multicast probes\n"
-      "  -l <preload>       send <preload> probes at once, then pace\n"
-      "  -m <mark>          SO_MARK for the probes (needs CAP_NET_ADMIN)\n"
-      "  -M <pmtud opt>     path MTU discovery: do, dont, want or probe\n"
-      "  -n                 numeric output, no reverse lookups\n"
-      "  -O                 report probes still unanswered when the next one goes out\n"
-      "  -p <pattern>       up to 16 hex bytes to fill the payload with\n"
-      "  -q                 quiet: only the header and the statistics\n"
-      "  -Q <tclass>        IPv4 TOS / IPv6 traffic class bits\n"
-      "  -r                 bypass routing: directly attached hosts only\n"
-      "  -s <size>          payload bytes per probe (default 56)\n"
-      "  -S <size>          SO_SNDBUF of the socket\n"
-      "  -t <ttl>           IP time to live / IPv6 hop limit\n"
-      "  -U                 user-to-user times (no kernel receive timestamps)\n"
-      "  -v                 verbose output\n"
-      "  -V                 show the version\n"
-      "  -w <deadline>      stop after <deadline> seconds whatever was received\n"
-      "  -W <timeout>       seconds to wait for a reply\n"
-      "\n"
-      "IPv4 options:\n"
-      "  -4                 IPv4 only\n"
-      "  -b                 allow a broadcast destination\n"
-      "  -R                 record route\n"
-      "  -T <timestamp>     IP timestamp option: tsonly, tsandaddr or tsprespec\n"
-      "\n"
-      "IPv6 options:\n"
-      "  -6                 IPv6 only\n"
-      "  -F <flowlabel>     flow label (20 bits, decimal or 0x hex)\n"
-      "  -N <nodeinfo opt>  node information query: refused, needs a raw socket\n"
-      "\n"
-      "Other modes (each with its own --help):\n"
-      "  <destination>...   sweep many targets (-g, --file, --json, --alive): --json --help\n"
-      "  --health <target>  container health probe: exit 0 healthy, 1 not\n"
-      "  --diagnose         explain whether this host lets uping ping unprivileged\n"
-      "  --help             this text on stdout\n"
-      "  --version          the version, and the iputils release uping follows\n"
-      "\n"
-      "See uping(8).\n";
-  return text;
 }
 
 bool timestamp_hops_requested(const std::vector<std::string>& args) {

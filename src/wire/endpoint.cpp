@@ -48,6 +48,8 @@ ReceiveRoom batch_room_for(std::size_t payload_size) {
   return {room, std::clamp<std::size_t>(kBatchBytes / room, 1, kMaxBatch)};
 }
 
+ReceiveRoom whole_datagram_room() noexcept { return {kIpv4HeaderRoom + 65535, 1}; }
+
 Endpoint::Endpoint(boost::asio::io_context& io, OpenedSocket socket, icmp::Family family, std::uint16_t identifier,
                    std::size_t payload_size, ReceiveRoom room)
     : socket_(socket.into_asio(io, family)),

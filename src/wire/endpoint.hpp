@@ -72,6 +72,9 @@ struct ReceiveRoom {
 // Room for replies and ICMP errors about requests of `payload_size`, in batches of up to 64
 // (at most 1 MiB in all).
 ReceiveRoom batch_room_for(std::size_t payload_size);
+// Room for the largest datagram (65,535 bytes and an IPv4 header), one at a time (recvmsg):
+// replies of any size are read whole.
+ReceiveRoom whole_datagram_room() noexcept;
 
 class Endpoint {
  public:

@@ -9,8 +9,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "wire/send_receive_ring.hpp"
-
 namespace uping::net {
 namespace {
 
@@ -49,7 +47,6 @@ void read_control_messages(msghdr& msg, Datagram& out) noexcept {
   }
 }
 
-
 // The header of one receive: a single buffer, the peer's address and room for control messages.
 msghdr receive_header(SocketAddress& peer, iovec& buffer, std::span<char> control) noexcept {
   msghdr msg{};
@@ -68,51 +65,6 @@ ReceiveStatus failed_receive() noexcept {
 }
 
 }  // namespace
-
-ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept {
-  alignas(cmsghdr) std::array<char, kControlSize> control;  // only what the kernel wrote (msg_controllen) is read
-  iovec iov{buffer.data(), buffer.size()};
-  msghdr msg = receive_header(out.from, iov, control);
-  const ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
-  if (n < 0) return failed_receive();
-  out.length = static_cast<std::size_t>(n);
-  out.from.length = msg.msg_namelen;
-  read_control_messages(msg, out);
-  return ReceiveStatus::received;
-}
-
-std::optional<LinkedSend> send_then_receive(SendReceiveRing& ring, int fd, std::span<const std::uint8_t> packet,
-                                           const SocketAddress& to, std::span<std::uint8_t> buffer,
-                                           Datagram& out) noexcept {
-  iovec request_iov{const_cast<std::uint8_t*>(packet.data()), packet.size()};
-  msghdr request{};
-  request.msg_name = const_cast<sockaddr*>(to.get());
-  request.msg_namelen = to.length;
-  request.msg_iov = &request_iov;
-  request.msg_iovlen = 1;
-
-  alignas(cmsghdr) std::array<char, kControlSize> control;  // only what the kernel wrote (msg_controllen) is read
-  iovec reply_iov{buffer.data(), buffer.size()};
-  msghdr reply = receive_header(out.from, reply_iov, control);
-
-  const auto outcome = ring.send_then_receive(fd, request, reply);
-  if (!outcome) return std::nullopt;
-  LinkedSend result;
-  result.ring_unusable = outcome->ring_unusable;
-  result.send_error = outcome->sent < 0 ? -outcome->sent : 0;
-  if (outcome->received >= 0) {
-    result.received = ReceiveStatus::received;
-    out.length = static_cast<std::size_t>(outcome->received);
-    out.from.length = reply.msg_namelen;
-    read_control_messages(reply, out);
-  } else if (outcome->received == -EAGAIN || outcome->received == -EWOULDBLOCK || outcome->received == -ECANCELED) {
-    result.received = ReceiveStatus::empty;  // nothing waiting, or nothing asked for after a failed send
-  } else {
-    result.received = ReceiveStatus::failed;
-    errno = -outcome->received;
-  }
-  return result;
-}
 
 struct DatagramBatch::Storage {
   // Left uninitialised: only what the kernel writes is ever read, and a 64 KiB buffer for the

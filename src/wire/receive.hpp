@@ -62,39 +62,8 @@ struct QueuedError {
 
 enum class ReceiveStatus : std::uint8_t { received, empty, failed };
 
-// Room for the largest datagram (65,535 bytes and an IPv4 header), left uninitialised: only what
-// the kernel writes into it is ever read, and zeroing 64 KiB up front would make all of it
-// resident for a run that receives one 64-byte reply.
-class ReceiveBuffer {
- public:
-  static constexpr std::size_t kSize = 60 + 65535;
-  ReceiveBuffer() : bytes_(new std::uint8_t[kSize]) {}
-  std::uint8_t* data() noexcept { return bytes_.get(); }
-  static constexpr std::size_t size() noexcept { return kSize; }
-  operator std::span<std::uint8_t>() noexcept { return {bytes_.get(), kSize}; }
-
- private:
-  std::unique_ptr<std::uint8_t[]> bytes_;
-};
-
-// Non-blocking receives; `failed` leaves errno set.
-ReceiveStatus receive_datagram(int fd, std::span<std::uint8_t> buffer, Datagram& out) noexcept;
+// Non-blocking receive from the error queue; `failed` leaves errno set.
 ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, QueuedError& out) noexcept;
-
-class SendReceiveRing;  // uping/send_receive_ring.hpp
-
-// What a send made through a SendReceiveRing did, and the receive that followed it.
-struct LinkedSend {
-  int send_error = 0;  // the send's errno; 0 when the packet left
-  ReceiveStatus received = ReceiveStatus::empty;  // as receive_datagram() would have said it; `failed` leaves errno set
-  bool ring_unusable = false;                     // see SendReceiveRing::Outcome
-};
-
-// sendto(fd, packet, MSG_DONTWAIT, to) and then receive_datagram(fd, buffer, out), in one system
-// call. Empty when the ring could not take the requests: nothing was sent.
-std::optional<LinkedSend> send_then_receive(SendReceiveRing& ring, int fd, std::span<const std::uint8_t> packet,
-                                           const SocketAddress& to, std::span<std::uint8_t> buffer,
-                                           Datagram& out) noexcept;
 
 inline constexpr std::uint8_t kOriginLocal = 1;  // SO_EE_ORIGIN_LOCAL
 inline constexpr std::uint8_t kOriginIcmp = 2;

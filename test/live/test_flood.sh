@@ -1,33 +1,14 @@
 #!/usr/bin/env bash
-# Floods through the send-then-receive ring, and without it.
-#
-# With interval 0 (-f, -i 0) uping sends through an io_uring that takes the reply in the same
-# system call (src/send_receive_ring.cpp); where io_uring is refused it uses sendto and recvmsg.
-# Both are run here in the container case (root without CAP_NET_RAW, on a datagram socket), under
-# strace -c:
-#   - with io_uring: one io_uring_enter per echo, no sendto or recvmsg per echo, and every reply
-#     counted once and printed in order (none lost or repeated by the hand-over from the ring);
-#   - under a seccomp filter that refuses io_uring as Docker's default profile does: the same
-#     results through sendto and recvmsg, and nothing said about it.
+# Floods with interval 0 (-f, -i 0), in the container case (root without CAP_NET_RAW, on a
+# datagram socket), under strace -c: every reply counted once and printed in order, a sendto and
+# a recvmsg per echo (the reply is taken inline, after the send that loopback answers within).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 live_init
 
 command -v strace >/dev/null || live_skip "strace is not installed (bash .ci/install-deps)"
-WITHOUT_IO_URING=${UPING_WITHOUT_IO_URING:-$(dirname "$UPING")/test/live/uping_without_io_uring}
-[[ -x $WITHOUT_IO_URING ]] || live_skip "the seccomp wrapper $WITHOUT_IO_URING is not built (cmake --build --preset dev)"
-cp -- "$WITHOUT_IO_URING" "$LIVE_DIR/without_io_uring"
 
 readonly ECHOES=20000
 readonly MOST=$((ECHOES * 9 / 10))  # "per echo": allows the first probe and the epoll wake-ups
-readonly FEW=$((ECHOES / 10))
-
-# The kernel may refuse io_uring to everyone (kernel.io_uring_disabled=2, or 1 without the group):
-# then only the fallback can be tested, and that is said.
-IO_URING_ALLOWED=1
-if [[ -r /proc/sys/kernel/io_uring_disabled && $(cat /proc/sys/kernel/io_uring_disabled) != 0 ]]; then
-  IO_URING_ALLOWED=0
-  echo "note: kernel.io_uring_disabled=$(cat /proc/sys/kernel/io_uring_disabled): the ring path cannot be tested here"
-fi
 
 new_netns ns
 
@@ -83,40 +64,23 @@ check_in_order() {
   fi
 }
 
-# --- through the ring ---------------------------------------------------------------------------------
-traced ring "$ns" "$UPING_BIN" -f -c "$ECHOES" -q 127.0.0.1
-check_exact_counts ring "$ECHOES" "-f -c $ECHOES (ring)"
-if ((IO_URING_ALLOWED)); then
-  check_calls ring io_uring_setup -eq 1 "-f (ring): one ring"
-  check_calls ring io_uring_enter -ge "$MOST" "-f (ring): an io_uring_enter per echo"
-  check_calls ring sendto -le "$FEW" "-f (ring): no sendto per echo"
-  check_calls ring recvmsg -le "$FEW" "-f (ring): no recvmsg per echo"
-fi
+traced plain "$ns" "$UPING_BIN" -f -c "$ECHOES" -q 127.0.0.1
+check_exact_counts plain "$ECHOES" "-f -c $ECHOES"
+check_calls plain sendto -ge "$MOST" "-f: a sendto per echo"
+check_calls plain recvmsg -ge "$MOST" "-f: a recvmsg per echo"
 
-traced ring6 "$ns" "$UPING_BIN" -6 -f -c "$ECHOES" -q ::1
-check_exact_counts ring6 "$ECHOES" "-6 -f -c $ECHOES (ring)"
-((IO_URING_ALLOWED)) && check_calls ring6 io_uring_enter -ge "$MOST" "-6 -f (ring): an io_uring_enter per echo"
+traced plain6 "$ns" "$UPING_BIN" -6 -f -c "$ECHOES" -q ::1
+check_exact_counts plain6 "$ECHOES" "-6 -f -c $ECHOES"
 
-# Every reply printed: a reply the ring took is handed over once, in its place, never lost at the end.
+# Every reply printed once, in its place, none lost at the end.
 traced printed "$ns" "$UPING_BIN" -i 0 -c 3000 127.0.0.1
-check_exact_counts printed 3000 "-i 0 -c 3000 (ring)"
-check_in_order printed 3000 "-i 0 -c 3000 (ring)"
+check_exact_counts printed 3000 "-i 0 -c 3000"
+check_in_order printed 3000 "-i 0 -c 3000"
 check_count printed out '^64 bytes from 127\.0\.0\.1: icmp_seq=[0-9]+ ttl=64 time=[0-9.]+ ms$' 3000 \
-  "-i 0 -c 3000 (ring): TTL and time from the ring's control messages"
+  "-i 0 -c 3000: TTL and time from the control messages"
 
-# Four in flight (preload): the ring takes one reply per send, the socket queue holds the rest.
+# Four in flight (preload): one reply taken per send, the socket queue holds the rest.
 traced preload "$ns" "$UPING_BIN" -f -l 4 -c "$ECHOES" -q 127.0.0.1
-check_exact_counts preload "$ECHOES" "-f -l 4 -c $ECHOES (ring)"
-
-# --- io_uring refused (seccomp) ---------------------------------------------------------------------------
-traced plain "$ns" "$LIVE_DIR/without_io_uring" "$UPING_BIN" -f -c "$ECHOES" -q 127.0.0.1
-check_exact_counts plain "$ECHOES" "-f -c $ECHOES (io_uring refused)"
-check_calls plain io_uring_enter -eq 0 "-f (io_uring refused): no ring"
-check_calls plain sendto -ge "$MOST" "-f (io_uring refused): a sendto per echo"
-check_calls plain recvmsg -ge "$MOST" "-f (io_uring refused): a recvmsg per echo"
-
-traced plain_printed "$ns" "$LIVE_DIR/without_io_uring" "$UPING_BIN" -i 0 -c 3000 127.0.0.1
-check_exact_counts plain_printed 3000 "-i 0 -c 3000 (io_uring refused)"
-check_in_order plain_printed 3000 "-i 0 -c 3000 (io_uring refused)"
+check_exact_counts preload "$ECHOES" "-f -l 4 -c $ECHOES"
 
 live_done

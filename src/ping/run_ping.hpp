@@ -1,6 +1,6 @@
 #pragma once
-// The ping run itself: open sockets, drop privileges, resolve, send and receive on one Asio
-// io_context, print as iputils does. Asio stays behind this header.
+// The iputils ping run: open the socket, drop privileges, resolve, learn the route, configure
+// the socket, print the header, then the session (ping/session.hpp). Asio stays behind this header.
 
 #include "ping/options.hpp"
 
