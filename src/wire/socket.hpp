@@ -1,8 +1,8 @@
 #pragma once
-// ICMP sockets on Asio: a protocol class for datagram ("ping") and raw ICMP sockets, the open
-// policy iputils follows, the socket options uping needs, and recvmsg wrappers that read what
-// Asio does not expose (TTL / hop limit, kernel receive timestamps, the error queue).
-// This is the one header that brings in Asio; only the engine and socket.cpp include it.
+// Opening ICMP sockets: a protocol class for datagram ("ping") and raw ICMP sockets on Asio, the
+// open policy iputils follows, the socket options uping needs, and the clocks read at a send or a
+// receive. Part of the wire layer (src/wire); receiving is in receive.hpp, the endpoint that sends
+// and receives on an opened socket in endpoint.hpp.
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -22,7 +22,7 @@
 #include "uping/socket_types.hpp"
 #include "uping/icmp.hpp"
 #include "uping/address.hpp"
-#include "uping/stats.hpp"
+#include "uping/stats.hpp"  // Instant
 
 namespace uping::net {
 

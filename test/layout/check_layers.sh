@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The architecture as a test: every #include of ours points at the same layer or a lower one,
-# and no source file grows past what one reads in a sitting.
+# The architecture as a test: every #include of ours points at the same layer or a lower one, only
+# the wire layer calls the socket I/O and the ICMP decoder, and no source file grows past what one
+# reads in a sitting.
 #
 #   core   (include/uping: codec, addresses, statistics; src/core)   pure, includes only core
 #   system (src/system: resolution, privileges, diagnosis)
@@ -60,6 +61,12 @@ done
 for file in include/uping/*.hpp; do
   if grep -qE '^#include "(system|wire|pinger|cli|ping|multi|core)/' "$file"; then fail "$file (public) includes a private header"; fi
 done
+# The one wire layer: nothing else sends, receives, reads the error queue or decodes ICMP.
+wire_calls='\b(sendto|sendmsg|recvmsg|recvmmsg|recvfrom)[[:space:]]*\(|MSG_ERRQUEUE|decode_icmp|decode_ipv4_packet|decode_echo_request'
+while IFS= read -r hit; do
+  fail "outside the wire layer: $hit"
+done < <(grep -rnE "$wire_calls" src include | grep -vE '^(src/wire/|src/core/icmp\.cpp:|include/uping/icmp\.hpp:)' |
+  grep -vE '^[^:]+:[0-9]+:[[:space:]]*//')
 ((checked > 50)) || fail "only $checked includes checked: the scan is broken"
 echo "$checked includes in $(echo "$files" | wc -l) files checked"
 exit $((failures > 0))
