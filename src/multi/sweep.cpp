@@ -140,7 +140,7 @@ class Sweep {
     if (!finished_) prober_.receive_now();
     in_pump_ = false;
     if (finished_) return;
-    retire_check_done();
+    if (intake_.exhausted() && active_ == 0) finish(StopReason::complete);  // every target retired
     if (finished_) return;
     schedule(now, sent == kSendBatch, blocked);
   }
@@ -237,17 +237,7 @@ class Sweep {
       return std::nullopt;
     }
     const std::uint32_t slot = take_slot();
-    ActiveTarget& target = targets_[slot];
-    target.text = std::move(next->text);
-    target.address_text = std::move(next->address_text);
-    target.literal = next->literal;
-    target.address = next->address;
-    target.probes = 0;
-    target.settled = 0;
-    target.timeouts = 0;
-    target.send_errors = 0;
-    target.stats = Statistics{};
-    target.in_use = true;
+    targets_[slot].start(std::move(*next), options_.format == OutputFormat::json && timing_);
     ++active_;
     return slot;
   }
@@ -305,14 +295,7 @@ class Sweep {
 
   // --- what comes back -------------------------------------------------------------------------
 
-  ActiveTarget* target_of(ProbeToken token, std::uint32_t& probe) {
-    const TokenParts parts = split_token(token);
-    if (parts.slot >= targets_.size()) return nullptr;
-    ActiveTarget& target = targets_[parts.slot];
-    if (!target.in_use || (target.generation & kGenerationMask) != parts.generation) return nullptr;
-    probe = parts.probe;
-    return &target;
-  }
+  ActiveTarget* target_of(ProbeToken token, std::uint32_t& probe) { return find_target(targets_, token, probe); }
 
   void on_reply(const ProbeReply& reply) {
     std::uint32_t probe = 0;
@@ -320,6 +303,7 @@ class Sweep {
     if (target == nullptr) return;
     const bool first_answer = target->stats.received() == 0 && !reply.duplicate;
     target->stats.record_reply(timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.duplicate);
+    if (target->rtt) target->rtt->record(reply.rtt, reply.duplicate);
     const ReplySeen seen{probe, timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.ttl,
                          reply.icmp_bytes, reply.duplicate};
     if (options_.format == OutputFormat::json) {
@@ -384,7 +368,7 @@ class Sweep {
     const bool lost = !alive && (complete || stopping_for_ == StopReason::deadline);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send);
     out_ += retired_output(options_.format, {ref(target), &target.stats, {target.timeouts, target.send_errors, complete},
-                                             elapsed.count(), timing_});
+                                             elapsed.count(), timing_, target.rtt ? &*target.rtt : nullptr});
     count_retired(totals_, target, alive, lost);
     target.in_use = false;
     target.text.clear();
@@ -415,10 +399,6 @@ class Sweep {
     input_error_told_ = true;
     flush();  // what came before it first
     log::error(*stream_.input_error());
-  }
-
-  void retire_check_done() {
-    if (intake_.exhausted() && active_ == 0) finish(StopReason::complete);
   }
 
   void finish(StopReason reason) {

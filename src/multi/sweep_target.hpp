@@ -4,12 +4,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "uping/prober.hpp"
 #include "system/resolve.hpp"
+#include "uping/rtt_statistics.hpp"
 #include "uping/stats.hpp"
 #include "multi/sweep.hpp"
+#include "multi/sweep_intake.hpp"
 #include "multi/sweep_options.hpp"
 #include "multi/sweep_output.hpp"
 
@@ -55,10 +59,38 @@ struct ActiveTarget {
   std::uint32_t timeouts = 0;
   std::uint32_t send_errors = 0;
   Statistics stats;
+  std::optional<RttStatistics> rtt;  // --json only: percentiles and jitter; kept with the slot, cleared
   Clock::time_point first_send;
   Clock::time_point last_send;
   bool in_use = false;
+
+  // Starts probing a target taken from the sources, in a slot that may have held another one.
+  void start(TakenTarget&& taken, bool with_rtt) {
+    text = std::move(taken.text);
+    address_text = std::move(taken.address_text);
+    literal = taken.literal;
+    address = taken.address;
+    probes = settled = timeouts = send_errors = 0;
+    stats = Statistics{};
+    if (with_rtt && rtt) {
+      rtt->clear();
+    } else if (with_rtt) {
+      rtt.emplace();
+    }
+    in_use = true;
+  }
 };
+
+// The target a probe token belongs to, with the probe's number; null for a retired target's
+// late packet (its slot is free or holds another generation).
+inline ActiveTarget* find_target(std::vector<ActiveTarget>& targets, ProbeToken token, std::uint32_t& probe) {
+  const TokenParts parts = split_token(token);
+  if (parts.slot >= targets.size()) return nullptr;
+  ActiveTarget& target = targets[parts.slot];
+  if (!target.in_use || (target.generation & kGenerationMask) != parts.generation) return nullptr;
+  probe = parts.probe;
+  return &target;
+}
 
 // Asked of the kernel for each socket; it silently caps the value at net.core.rmem_max for an
 // unprivileged process. What is dropped anyway is counted (SO_RXQ_OVFL) and reported.
@@ -81,6 +113,7 @@ inline void count_retired(RunTotals& totals, const ActiveTarget& target, bool al
   totals.duplicates += target.stats.duplicates();
   totals.errors += target.stats.errors();
   totals.timeouts += target.timeouts;
+  if (target.rtt && alive) totals.rtt.merge(*target.rtt);  // as its summary: figures only with an answer
 }
 
 // A target's next probe; every target has the same interval, so due times come in push order.
