@@ -28,6 +28,17 @@ struct RttResolution {
   friend bool operator==(const RttResolution&, const RttResolution&) = default;
 };
 
+// How a histogram holds its counters.
+enum class RttStorage : std::uint8_t {
+  // Only a window of counters around the buckets used so far, widened (doubled) as the samples
+  // spread, never past the layout: a few hundred bytes for a target whose RTTs stay within a
+  // factor of two, where a sweep or a monitor keeps thousands of histograms. Recording and
+  // merging may allocate until the samples stop spreading, and then throw std::bad_alloc.
+  on_demand,
+  // Every counter at construction: recording, merging and clearing never allocate.
+  preallocated,
+};
+
 // A histogram of whole microseconds whose buckets grow geometrically: bucket [L, H] holds the
 // integers L..H with H the largest for which (H - L) / (H + L) <= relative_error, and is
 // represented by 2LH / (L + H), which is within that fraction of every integer in it. Small
@@ -36,16 +47,16 @@ struct RttResolution {
 //
 // Counter counts (RttResolution{e, 0, 60 s}): 2 % (the default) 382, 5 % 162, 10 % 85.
 //
-// Memory: the counters are allocated once, at construction; recording, merging and clearing
-// never allocate. Copies share the bucket layout and copy the counters. A moved-from histogram
-// may only be assigned to or destroyed.
+// Memory: at most counters() 64-bit counters (RttStorage), whatever the number of samples; the
+// bucket layout is shared by every histogram of the default resolution and by copies. Clearing
+// keeps the counters' memory. A moved-from histogram may only be assigned to or destroyed.
 class RttHistogram {
  public:
-  // The default resolution; every such histogram shares one layout.
+  // The default resolution, on demand; every such histogram shares one layout.
   RttHistogram();
   // Throws std::invalid_argument unless 0 < relative_error < 1, 0 <= lowest < highest, and the
   // layout needs at most kMaxCounters counters.
-  explicit RttHistogram(const RttResolution& resolution);
+  explicit RttHistogram(const RttResolution& resolution, RttStorage storage = RttStorage::on_demand);
   RttHistogram(const RttHistogram& other);
   RttHistogram& operator=(const RttHistogram& other);
   RttHistogram(RttHistogram&&) noexcept = default;
@@ -54,8 +65,10 @@ class RttHistogram {
 
   static constexpr std::size_t kMaxCounters = 1 << 16;
 
-  void record(Micros value) noexcept;
-  // Adds the other histogram's counts. Throws std::invalid_argument when the resolutions differ.
+  // Throws only std::bad_alloc, only on demand (RttStorage); nothing is recorded then.
+  void record(Micros value);
+  // Adds the other histogram's counts. Throws std::invalid_argument when the resolutions differ
+  // (nothing is added then), or std::bad_alloc as record().
   void merge(const RttHistogram& other);
   void clear() noexcept;
 
@@ -82,14 +95,21 @@ class RttHistogram {
   };
   Bucket bucket_of(Micros value) const noexcept;
   // Heap bytes this histogram owns (its counters; the shared layout not included).
-  std::size_t heap_bytes() const noexcept { return counters() * sizeof(std::uint64_t); }
+  std::size_t heap_bytes() const noexcept { return window_size_ * sizeof(std::uint64_t); }
 
  private:
   class Layout;  // the buckets' bounds: immutable, shared by copies
   static std::shared_ptr<const Layout> default_layout();
-  explicit RttHistogram(std::shared_ptr<const Layout> layout);
+  RttHistogram(std::shared_ptr<const Layout> layout, RttStorage storage);
+  // Widens the window of counters to hold buckets [first, last] and those in use.
+  void cover(std::size_t first, std::size_t last);
+  std::uint64_t& counter(std::size_t index) noexcept { return counts_[index - window_first_]; }
+  std::uint64_t counter(std::size_t index) const noexcept { return counts_[index - window_first_]; }
+
   std::shared_ptr<const Layout> layout_;
-  std::unique_ptr<std::uint64_t[]> counts_;
+  std::unique_ptr<std::uint64_t[]> counts_;  // buckets window_first_ .. window_first_ + window_size_ - 1
+  std::size_t window_first_ = 0;
+  std::size_t window_size_ = 0;
   std::uint64_t underflow_ = 0;
   std::uint64_t in_range_ = 0;
   std::uint64_t overflow_ = 0;
@@ -137,11 +157,13 @@ class RttJitter {
 class RttStatistics {
  public:
   RttStatistics() = default;
-  explicit RttStatistics(const RttResolution& resolution) : histogram_(resolution) {}
+  explicit RttStatistics(const RttResolution& resolution, RttStorage storage = RttStorage::on_demand)
+      : histogram_(resolution, storage) {}
 
-  void record(Micros rtt, bool duplicate = false) noexcept;
+  // Throws std::bad_alloc as RttHistogram::record; nothing is recorded then.
+  void record(Micros rtt, bool duplicate = false);
   // Pools another object's replies (a run over many targets). Throws std::invalid_argument when
-  // the resolutions differ.
+  // the resolutions differ, std::bad_alloc as RttHistogram::merge; nothing is pooled then.
   void merge(const RttStatistics& other);
   void clear() noexcept;
 

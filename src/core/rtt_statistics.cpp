@@ -65,35 +65,33 @@ std::shared_ptr<const RttHistogram::Layout> RttHistogram::default_layout() {
   return layout;
 }
 
-RttHistogram::RttHistogram() : RttHistogram(default_layout()) {}
+RttHistogram::RttHistogram() : RttHistogram(default_layout(), RttStorage::on_demand) {}
 
-RttHistogram::RttHistogram(const RttResolution& resolution)
-    : RttHistogram(resolution == RttResolution{} ? default_layout() : std::make_shared<const Layout>(resolution)) {}
+RttHistogram::RttHistogram(const RttResolution& resolution, RttStorage storage)
+    : RttHistogram(resolution == RttResolution{} ? default_layout() : std::make_shared<const Layout>(resolution),
+                   storage) {}
 
-RttHistogram::RttHistogram(std::shared_ptr<const Layout> layout)
-    : layout_(std::move(layout)), counts_(std::make_unique<std::uint64_t[]>(layout_->size())) {}
+RttHistogram::RttHistogram(std::shared_ptr<const Layout> layout, RttStorage storage) : layout_(std::move(layout)) {
+  if (storage == RttStorage::preallocated) cover(0, layout_->size() - 1);
+}
 
 RttHistogram::RttHistogram(const RttHistogram& other)
     : layout_(other.layout_),
-      counts_(std::make_unique<std::uint64_t[]>(layout_->size())),
+      counts_(std::make_unique<std::uint64_t[]>(other.window_size_)),
+      window_first_(other.window_first_),
+      window_size_(other.window_size_),
       underflow_(other.underflow_),
       in_range_(other.in_range_),
       overflow_(other.overflow_),
       first_used_(other.first_used_),
       last_used_(other.last_used_) {
   if (in_range_ > 0) {
-    std::copy(&other.counts_[first_used_], &other.counts_[last_used_] + 1, &counts_[first_used_]);
+    for (std::size_t index = first_used_; index <= last_used_; ++index) counter(index) = other.counter(index);
   }
 }
 
 RttHistogram& RttHistogram::operator=(const RttHistogram& other) {
-  if (this == &other) return *this;
-  if (layout_ != other.layout_) {
-    *this = RttHistogram(other);
-    return *this;
-  }
-  clear();
-  merge(other);
+  if (this != &other) *this = RttHistogram(other);
   return *this;
 }
 
@@ -109,7 +107,31 @@ RttHistogram::Bucket RttHistogram::bucket_of(Micros value) const noexcept {
   return Bucket{layout_->first_of(index), layout_->last_of(index), layout_->representative(index)};
 }
 
-void RttHistogram::record(Micros value) noexcept {
+void RttHistogram::cover(std::size_t first, std::size_t last) {
+  if (in_range_ > 0) {
+    first = std::min(first, first_used_);
+    last = std::max(last, last_used_);
+  }
+  if (window_size_ > 0 && first >= window_first_ && last < window_first_ + window_size_) return;
+  // Twice what is needed (at least 16), centred on it: a drifting RTT widens the window a few
+  // times, not at every new bucket.
+  const std::size_t total = layout_->size();
+  const std::size_t needed = last - first + 1;
+  const std::size_t size = std::min(total, std::max<std::size_t>(16, 2 * needed));
+  const std::size_t slack_before = (size - needed) / 2;
+  const std::size_t window_first = std::min(first > slack_before ? first - slack_before : 0, total - size);
+  auto counts = std::make_unique<std::uint64_t[]>(size);  // zeroed; the only step that can throw
+  if (in_range_ > 0) {
+    for (std::size_t index = first_used_; index <= last_used_; ++index) {
+      counts[index - window_first] = counter(index);
+    }
+  }
+  counts_ = std::move(counts);
+  window_first_ = window_first;
+  window_size_ = size;
+}
+
+void RttHistogram::record(Micros value) {
   const RttResolution& range = layout_->resolution();
   if (value < range.lowest) {
     ++underflow_;
@@ -120,13 +142,14 @@ void RttHistogram::record(Micros value) noexcept {
     return;
   }
   const std::size_t index = layout_->index_of(value);
+  if (index < window_first_ || index >= window_first_ + window_size_) cover(index, index);
   if (in_range_ == 0) {
     first_used_ = last_used_ = index;
   } else {
     first_used_ = std::min(first_used_, index);
     last_used_ = std::max(last_used_, index);
   }
-  ++counts_[index];
+  ++counter(index);
   ++in_range_;
 }
 
@@ -134,11 +157,12 @@ void RttHistogram::merge(const RttHistogram& other) {
   if (layout_ != other.layout_ && !(layout_->resolution() == other.layout_->resolution())) {
     throw std::invalid_argument("RTT histogram: merging histograms of different resolutions");
   }
+  if (other.in_range_ > 0) cover(other.first_used_, other.last_used_);  // first: it may throw
   underflow_ += other.underflow_;
   overflow_ += other.overflow_;
   if (other.in_range_ == 0) return;
   for (std::size_t index = other.first_used_; index <= other.last_used_; ++index) {
-    counts_[index] += other.counts_[index];
+    counter(index) += other.counter(index);
   }
   first_used_ = in_range_ == 0 ? other.first_used_ : std::min(first_used_, other.first_used_);
   last_used_ = in_range_ == 0 ? other.last_used_ : std::max(last_used_, other.last_used_);
@@ -146,7 +170,9 @@ void RttHistogram::merge(const RttHistogram& other) {
 }
 
 void RttHistogram::clear() noexcept {
-  if (in_range_ > 0) std::fill(&counts_[first_used_], &counts_[last_used_] + 1, std::uint64_t{0});
+  if (in_range_ > 0) {
+    for (std::size_t index = first_used_; index <= last_used_; ++index) counter(index) = 0;
+  }
   underflow_ = in_range_ = overflow_ = 0;
   first_used_ = last_used_ = 0;
 }
@@ -172,7 +198,7 @@ std::optional<double> RttHistogram::percentile(double p) const noexcept {
   if (rank > in_range_) return static_cast<double>(range.highest);
   std::uint64_t seen = 0;
   for (std::size_t index = first_used_; index <= last_used_; ++index) {
-    seen += counts_[index];
+    seen += counter(index);
     if (seen >= rank) return layout_->representative(index);
   }
   return layout_->representative(last_used_);  // not reached: the counters sum to in_range_
@@ -207,10 +233,10 @@ std::optional<double> RttJitter::mean_abs_difference() const noexcept {
   return static_cast<double>(sum_abs_differences_) / static_cast<double>(differences_);
 }
 
-void RttStatistics::record(Micros rtt, bool duplicate) noexcept {
+void RttStatistics::record(Micros rtt, bool duplicate) {
   const Micros time = std::max<Micros>(rtt, 0);
+  histogram_.record(time);  // first: the only step that can throw
   moments_.record(time);
-  histogram_.record(time);
   if (!duplicate) jitter_.record(time);
 }
 

@@ -40,13 +40,15 @@ double relative_error(double answer, Micros exact) {
 // The worst relative error of every percentile of kPercentiles over the samples.
 double worst_error(const std::vector<Micros>& samples, const RttResolution& resolution = {}) {
   RttStatistics stats(resolution);
-  for (Micros sample : samples) stats.record(sample);
+  RttStatistics preallocated(resolution, uping::RttStorage::preallocated);
+  for (Micros sample : samples) stats.record(sample), preallocated.record(sample);
   std::vector<Micros> sorted = samples;
   std::sort(sorted.begin(), sorted.end());
   double worst = 0;
   for (double p : kPercentiles) {
     const auto answer = stats.percentile(p);
     REQUIRE(answer);
+    REQUIRE(answer == preallocated.percentile(p));  // how counters are held changes no answer
     worst = std::max(worst, relative_error(*answer, exact_percentile(sorted, p)));
   }
   return worst;
@@ -231,18 +233,39 @@ TEST_CASE("rtt histogram: clear and copy", "[rtt_statistics]") {
 }
 
 TEST_CASE("rtt statistics: memory constant over ten million samples", "[rtt_statistics]") {
-  RttStatistics stats;
-  const std::size_t bytes_before = stats.histogram().heap_bytes();
-  const std::size_t heap_before = heap_in_use();
   std::mt19937_64 random(10);
-  std::uniform_int_distribution<Micros> pick(0, 70'000'000);  // overflows too
-  for (int i = 0; i < 10'000'000; ++i) stats.record(pick(random), i % 1000 == 0);
-  const std::size_t heap_after = heap_in_use();
-  CHECK(stats.count() == 10'000'000);
-  CHECK(heap_after == heap_before);  // nothing allocated while recording
-  CHECK(stats.histogram().heap_bytes() == bytes_before);
-  CHECK(bytes_before == 382 * sizeof(std::uint64_t));
+  std::uniform_int_distribution<Micros> anywhere(0, 70'000'000);  // overflows too
+  std::uniform_int_distribution<Micros> steady(800, 1200);
+  constexpr int kSamples = 10'000'000;
   static_assert(sizeof(RttStatistics) <= 256, "fixed size, independent of the samples");
+
+  SECTION("preallocated: nothing allocated after construction") {
+    RttStatistics stats(RttResolution{}, uping::RttStorage::preallocated);
+    const std::size_t heap_before = heap_in_use();
+    for (int i = 0; i < kSamples; ++i) stats.record(anywhere(random), i % 1000 == 0);
+    CHECK(heap_in_use() == heap_before);
+    CHECK(stats.count() == static_cast<std::uint64_t>(kSamples));
+    CHECK(stats.histogram().heap_bytes() == 382 * sizeof(std::uint64_t));
+  }
+  SECTION("on demand: never more than the layout, and constant once the samples stop spreading") {
+    RttStatistics stats;
+    CHECK(stats.histogram().heap_bytes() == 0);
+    stats.record(0);  // the two ends of the range: the window spans every bucket
+    stats.record(60'000'000);
+    const std::size_t heap_spread = heap_in_use();
+    for (int i = 2; i < kSamples; ++i) stats.record(anywhere(random));
+    CHECK(heap_in_use() == heap_spread);
+    CHECK(stats.histogram().heap_bytes() <= 382 * sizeof(std::uint64_t));
+  }
+  SECTION("on demand, RTTs within a factor of 1.5: a few dozen counters") {
+    RttStatistics stats;
+    for (int i = 0; i < 1'000; ++i) stats.record(steady(random));
+    const std::size_t heap_spread = heap_in_use();
+    for (int i = 1'000; i < kSamples; ++i) stats.record(steady(random));
+    CHECK(heap_in_use() == heap_spread);
+    CHECK(stats.histogram().heap_bytes() <= 32 * sizeof(std::uint64_t));
+    CHECK(*stats.percentile(50) == Approx(1000).epsilon(0.03));  // within 2 %, of a median near 1000
+  }
 }
 
 TEST_CASE("rtt jitter: RFC 3550 smoothing and the mean absolute difference", "[rtt_statistics]") {
