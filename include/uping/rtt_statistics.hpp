@@ -95,28 +95,29 @@ class RttHistogram {
   };
   Bucket bucket_of(Micros value) const noexcept;
   // Heap bytes this histogram owns (its counters; the shared layout not included).
-  std::size_t heap_bytes() const noexcept { return window_size_ * sizeof(std::uint64_t); }
+  std::size_t heap_bytes() const noexcept { return std::size_t{window_size_} * sizeof(std::uint64_t); }
 
  private:
   class Layout;  // the buckets' bounds: immutable, shared by copies
   static std::shared_ptr<const Layout> default_layout();
   RttHistogram(std::shared_ptr<const Layout> layout, RttStorage storage);
   // Widens the window of counters to hold buckets [first, last] and those in use.
-  void cover(std::size_t first, std::size_t last);
-  std::uint64_t& counter(std::size_t index) noexcept { return counts_[index - window_first_]; }
-  std::uint64_t counter(std::size_t index) const noexcept { return counts_[index - window_first_]; }
+  void cover(std::uint32_t first, std::uint32_t last);
+  std::uint64_t& counter(std::uint32_t index) noexcept { return counts_[index - window_first_]; }
+  std::uint64_t counter(std::uint32_t index) const noexcept { return counts_[index - window_first_]; }
 
   std::shared_ptr<const Layout> layout_;
   std::unique_ptr<std::uint64_t[]> counts_;  // buckets window_first_ .. window_first_ + window_size_ - 1
-  std::size_t window_first_ = 0;
-  std::size_t window_size_ = 0;
+  // Indices below kMaxCounters: 32 bits keep a sweep's thousands of histograms small.
+  std::uint32_t window_first_ = 0;
+  std::uint32_t window_size_ = 0;
   std::uint64_t underflow_ = 0;
   std::uint64_t in_range_ = 0;
   std::uint64_t overflow_ = 0;
   // The counters in use lie in [first_used_, last_used_] (when in_range_ > 0): clearing, merging
   // and percentiles cost what a target used, not the whole layout.
-  std::size_t first_used_ = 0;
-  std::size_t last_used_ = 0;
+  std::uint32_t first_used_ = 0;
+  std::uint32_t last_used_ = 0;
 };
 
 // Jitter of a stream of round-trip times, in microseconds. D is the difference between a reply's
@@ -138,9 +139,10 @@ class RttJitter {
   std::optional<double> mean_abs_difference() const noexcept;
 
  private:
-  std::optional<Micros> previous_;
+  Micros previous_ = 0;
+  bool started_ = false;  // previous_ holds a reply's RTT
   std::uint64_t differences_ = 0;
-  WideCount sum_abs_differences_ = 0;
+  std::uint64_t sum_abs_differences_ = 0;  // µs: 60 s differences overflow it after 3e11 of them
   double smoothed_ = 0;
 };
 

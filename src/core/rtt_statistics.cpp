@@ -39,10 +39,10 @@ class RttHistogram::Layout {
   }
 
   const RttResolution& resolution() const noexcept { return resolution_; }
-  std::size_t size() const noexcept { return first_.size(); }
+  std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(first_.size()); }
   // `value` in [lowest, highest].
-  std::size_t index_of(Micros value) const noexcept {
-    return static_cast<std::size_t>(std::upper_bound(first_.begin(), first_.end(), value) - first_.begin()) - 1;
+  std::uint32_t index_of(Micros value) const noexcept {
+    return static_cast<std::uint32_t>(std::upper_bound(first_.begin(), first_.end(), value) - first_.begin() - 1);
   }
   Micros first_of(std::size_t index) const noexcept { return first_[index]; }
   Micros last_of(std::size_t index) const noexcept {
@@ -86,7 +86,7 @@ RttHistogram::RttHistogram(const RttHistogram& other)
       first_used_(other.first_used_),
       last_used_(other.last_used_) {
   if (in_range_ > 0) {
-    for (std::size_t index = first_used_; index <= last_used_; ++index) counter(index) = other.counter(index);
+    for (std::uint32_t index = first_used_; index <= last_used_; ++index) counter(index) = other.counter(index);
   }
 }
 
@@ -107,22 +107,22 @@ RttHistogram::Bucket RttHistogram::bucket_of(Micros value) const noexcept {
   return Bucket{layout_->first_of(index), layout_->last_of(index), layout_->representative(index)};
 }
 
-void RttHistogram::cover(std::size_t first, std::size_t last) {
+void RttHistogram::cover(std::uint32_t first, std::uint32_t last) {
   if (in_range_ > 0) {
     first = std::min(first, first_used_);
     last = std::max(last, last_used_);
   }
   if (window_size_ > 0 && first >= window_first_ && last < window_first_ + window_size_) return;
-  // Twice what is needed (at least 16), centred on it: a drifting RTT widens the window a few
+  // Twice what is needed (at least 4), centred on it: a drifting RTT widens the window a few
   // times, not at every new bucket.
-  const std::size_t total = layout_->size();
-  const std::size_t needed = last - first + 1;
-  const std::size_t size = std::min(total, std::max<std::size_t>(16, 2 * needed));
-  const std::size_t slack_before = (size - needed) / 2;
-  const std::size_t window_first = std::min(first > slack_before ? first - slack_before : 0, total - size);
+  const std::uint32_t total = layout_->size();
+  const std::uint32_t needed = last - first + 1;
+  const std::uint32_t size = std::min(total, std::max<std::uint32_t>(4, 2 * needed));
+  const std::uint32_t slack_before = (size - needed) / 2;
+  const std::uint32_t window_first = std::min(first > slack_before ? first - slack_before : 0, total - size);
   auto counts = std::make_unique<std::uint64_t[]>(size);  // zeroed; the only step that can throw
   if (in_range_ > 0) {
-    for (std::size_t index = first_used_; index <= last_used_; ++index) {
+    for (std::uint32_t index = first_used_; index <= last_used_; ++index) {
       counts[index - window_first] = counter(index);
     }
   }
@@ -141,7 +141,7 @@ void RttHistogram::record(Micros value) {
     ++overflow_;
     return;
   }
-  const std::size_t index = layout_->index_of(value);
+  const std::uint32_t index = layout_->index_of(value);
   if (index < window_first_ || index >= window_first_ + window_size_) cover(index, index);
   if (in_range_ == 0) {
     first_used_ = last_used_ = index;
@@ -161,7 +161,7 @@ void RttHistogram::merge(const RttHistogram& other) {
   underflow_ += other.underflow_;
   overflow_ += other.overflow_;
   if (other.in_range_ == 0) return;
-  for (std::size_t index = other.first_used_; index <= other.last_used_; ++index) {
+  for (std::uint32_t index = other.first_used_; index <= other.last_used_; ++index) {
     counter(index) += other.counter(index);
   }
   first_used_ = in_range_ == 0 ? other.first_used_ : std::min(first_used_, other.first_used_);
@@ -171,7 +171,7 @@ void RttHistogram::merge(const RttHistogram& other) {
 
 void RttHistogram::clear() noexcept {
   if (in_range_ > 0) {
-    for (std::size_t index = first_used_; index <= last_used_; ++index) counter(index) = 0;
+    for (std::uint32_t index = first_used_; index <= last_used_; ++index) counter(index) = 0;
   }
   underflow_ = in_range_ = overflow_ = 0;
   first_used_ = last_used_ = 0;
@@ -197,7 +197,7 @@ std::optional<double> RttHistogram::percentile(double p) const noexcept {
   rank -= underflow_;
   if (rank > in_range_) return static_cast<double>(range.highest);
   std::uint64_t seen = 0;
-  for (std::size_t index = first_used_; index <= last_used_; ++index) {
+  for (std::uint32_t index = first_used_; index <= last_used_; ++index) {
     seen += counter(index);
     if (seen >= rank) return layout_->representative(index);
   }
@@ -205,13 +205,14 @@ std::optional<double> RttHistogram::percentile(double p) const noexcept {
 }
 
 void RttJitter::record(Micros rtt) noexcept {
-  if (previous_) {
-    const Micros difference = rtt > *previous_ ? rtt - *previous_ : *previous_ - rtt;
+  if (started_) {
+    const Micros difference = rtt > previous_ ? rtt - previous_ : previous_ - rtt;
     ++differences_;
-    sum_abs_differences_ += static_cast<WideCount>(difference);
+    sum_abs_differences_ += static_cast<std::uint64_t>(difference);
     smoothed_ += (static_cast<double>(difference) - smoothed_) / 16;
   }
   previous_ = rtt;
+  started_ = true;
 }
 
 void RttJitter::merge(const RttJitter& other) noexcept {

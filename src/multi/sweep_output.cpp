@@ -8,6 +8,9 @@
 #include <fmt/ranges.h>
 
 #include <cstring>
+#include <initializer_list>
+#include <iterator>
+#include <utility>
 #include <vector>
 
 #include "cli/report.hpp"
@@ -23,17 +26,28 @@ std::string millis(Micros micros) {
   return fmt::format("{}.{:03}", clamped / 1000, clamped % 1000);
 }
 
+// {"key":0.052,...} from whole microseconds, in one string (a sweep writes one per target).
+std::string millis_object(std::initializer_list<std::pair<std::string_view, Micros>> figures) {
+  std::string object = "{";
+  object.reserve(24 * figures.size());
+  for (const auto& [key, micros] : figures) {
+    const Micros clamped = micros < 0 ? 0 : micros;
+    fmt::format_to(std::back_inserter(object), "{}\"{}\":{}.{:03}", object.size() > 1 ? "," : "", key,
+                   clamped / 1000, clamped % 1000);
+  }
+  return object + "}";
+}
+
 // A figure in fractional microseconds (a percentile, a jitter), rounded to the microsecond.
-std::string rounded_millis(double micros) { return millis(to_micros(micros, 1).count()); }
+Micros rounded(double micros) { return to_micros(micros, 1).count(); }
 
 // {"min":…,"avg":…,"max":…,"mdev":…,"p50":…,"p90":…,"p95":…,"p99":…}, or null without a timed reply.
 std::string rtt_figures(const RttStatistics& rtt) {
   const auto summary = rtt.summary();
   if (!summary) return "null";
-  std::string figures = fmt::format("{{\"min\":{},\"avg\":{},\"max\":{},\"mdev\":{}", millis(summary->min),
-                                    millis(summary->avg), millis(summary->max), millis(summary->mdev));
-  for (const int p : {50, 90, 95, 99}) figures += fmt::format(",\"p{}\":{}", p, rounded_millis(*rtt.percentile(p)));
-  return figures + "}";
+  return millis_object({{"min", summary->min}, {"avg", summary->avg}, {"max", summary->max}, {"mdev", summary->mdev},
+                        {"p50", rounded(*rtt.percentile(50))}, {"p90", rounded(*rtt.percentile(90))},
+                        {"p95", rounded(*rtt.percentile(95))}, {"p99", rounded(*rtt.percentile(99))}});
 }
 
 // {"rfc3550":…,"mean_diff":…}, or null before two successive replies.
@@ -41,7 +55,7 @@ std::string jitter_figures(const RttJitter& jitter) {
   const auto smoothed = jitter.smoothed();
   const auto mean = jitter.mean_abs_difference();
   if (!smoothed || !mean) return "null";
-  return fmt::format("{{\"rfc3550\":{},\"mean_diff\":{}}}", rounded_millis(*smoothed), rounded_millis(*mean));
+  return millis_object({{"rfc3550", rounded(*smoothed)}, {"mean_diff", rounded(*mean)}});
 }
 
 // Where a target has no RTTs of its own (never probed, or -s too small to time them).
