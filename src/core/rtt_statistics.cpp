@@ -117,9 +117,15 @@ void RttHistogram::cover(std::uint32_t first, std::uint32_t last) {
   // times, not at every new bucket.
   const std::uint32_t total = layout_->size();
   const std::uint32_t needed = last - first + 1;
-  const std::uint32_t size = std::min(total, std::max<std::uint32_t>(4, 2 * needed));
+  // An empty histogram (cleared for the next target) moves the window it has, zeroed, if it is wide enough.
+  const bool move_in_place = in_range_ == 0 && window_size_ >= needed;
+  const std::uint32_t size = move_in_place ? window_size_ : std::min(total, std::max<std::uint32_t>(4, 2 * needed));
   const std::uint32_t slack_before = (size - needed) / 2;
   const std::uint32_t window_first = std::min(first > slack_before ? first - slack_before : 0, total - size);
+  if (move_in_place) {
+    window_first_ = window_first;
+    return;
+  }
   auto counts = std::make_unique<std::uint64_t[]>(size);  // zeroed; the only step that can throw
   if (in_range_ > 0) {
     for (std::uint32_t index = first_used_; index <= last_used_; ++index) {

@@ -230,6 +230,20 @@ TEST_CASE("rtt histogram: clear and copy", "[rtt_statistics]") {
   CHECK(copy.percentile(0) == 100);
   copy = stats;
   CHECK(copy.count() == 1);
+
+  // A cleared histogram takes the next stream where its window lies or moves the window, zeroed:
+  // a sweep reusing a slot allocates nothing for the next target.
+  RttStatistics reused;
+  reused.record(1000);
+  const std::size_t bytes = reused.histogram().heap_bytes();
+  reused.clear();
+  const std::size_t heap_before = heap_in_use();
+  reused.record(5'000'000);
+  CHECK(heap_in_use() == heap_before);
+  CHECK(reused.histogram().heap_bytes() == bytes);
+  CHECK(reused.percentile(50) == 5'000'000);
+  CHECK(reused.histogram().percentile(50) == Approx(5'000'000).epsilon(0.02));
+  CHECK(reused.histogram().count() == 1);
 }
 
 TEST_CASE("rtt statistics: memory constant over ten million samples", "[rtt_statistics]") {
