@@ -9,7 +9,6 @@
 
 #include <cstring>
 #include <initializer_list>
-#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -28,14 +27,15 @@ std::string millis(Micros micros) {
 
 // {"key":0.052,...} from whole microseconds, in one string (a sweep writes one per target).
 std::string millis_object(std::initializer_list<std::pair<std::string_view, Micros>> figures) {
-  std::string object = "{";
-  object.reserve(24 * figures.size());
+  fmt::memory_buffer object;  // on the stack: one allocation, for the string returned
+  object.push_back('{');
   for (const auto& [key, micros] : figures) {
     const Micros clamped = micros < 0 ? 0 : micros;
-    fmt::format_to(std::back_inserter(object), "{}\"{}\":{}.{:03}", object.size() > 1 ? "," : "", key,
-                   clamped / 1000, clamped % 1000);
+    fmt::format_to(fmt::appender(object), "{}\"{}\":{}.{:03}", object.size() > 1 ? "," : "", key, clamped / 1000,
+                   clamped % 1000);
   }
-  return object + "}";
+  object.push_back('}');
+  return fmt::to_string(object);
 }
 
 // A figure in fractional microseconds (a percentile, a jitter), rounded to the microsecond.
