@@ -44,6 +44,30 @@ struct RttSummary {
   Micros mdev = 0;
 };
 
+// The running min, max, sum and sum of squares of round-trip times, and iputils' arithmetic on
+// them: the one place min/avg/max/mdev are computed (Statistics, RttStatistics).
+class RttMoments {
+ public:
+  void record(Micros time) noexcept;  // time >= 0
+  // Pools another set of times, as if each had been recorded here.
+  void merge(const RttMoments& other) noexcept;
+  std::uint64_t count() const noexcept { return count_; }
+  Micros min() const noexcept { return min_; }  // 0 before a time is recorded
+  Micros max() const noexcept { return max_; }
+  // min / avg / max / mdev in microseconds, with iputils' arithmetic: avg truncated; the
+  // variance truncated, then iputils' integer Newton square root, which is the floor of the root
+  // except just below a perfect square (variance k*k - 1 gives k, e.g. 3 -> 2). Empty before a
+  // time is recorded.
+  std::optional<RttSummary> summary() const noexcept;
+
+ private:
+  std::uint64_t count_ = 0;
+  Micros min_ = 0;
+  Micros max_ = 0;
+  Micros sum_ = 0;
+  WideCount sum_squares_ = 0;  // µs²
+};
+
 class Statistics {
  public:
   void record_transmit() noexcept { ++transmitted_; }
@@ -64,10 +88,8 @@ class Statistics {
   // (transmitted - received) * 100 / transmitted; 0 before anything was sent.
   double loss_percent() const noexcept;
   // min / avg / max / mdev in microseconds over every timed reply (duplicates included), with
-  // iputils' arithmetic: avg truncated; the variance truncated, then iputils' integer Newton
-  // square root, which is the floor of the root except just below a perfect square
-  // (variance k*k - 1 gives k, e.g. 3 -> 2). Empty before a timed reply.
-  std::optional<RttSummary> rtt_summary() const noexcept;
+  // iputils' arithmetic (RttMoments::summary). Empty before a timed reply.
+  std::optional<RttSummary> rtt_summary() const noexcept { return rtt_.summary(); }
   // Exponentially weighted moving average (weight 1/8), in microseconds; empty before a timed
   // reply. As iputils, a fixed-point value of 0 restarts it at the next reply's time.
   std::optional<Micros> ewma() const noexcept;
@@ -79,11 +101,7 @@ class Statistics {
   std::uint64_t corrupted_ = 0;
   std::uint64_t errors_ = 0;
   std::uint64_t pipe_ = 0;
-  std::uint64_t timed_ = 0;
-  Micros min_ = 0;
-  Micros max_ = 0;
-  Micros sum_ = 0;
-  WideCount sum_squares_ = 0;  // µs²
+  RttMoments rtt_;
   Micros ewma_x8_ = 0;         // fixed point, as iputils keeps it
 };
 

@@ -66,6 +66,41 @@ Micros round_trip_micros(const Instant& sent, nanoseconds received_wall,
   return static_cast<Micros>(std::chrono::duration_cast<std::chrono::microseconds>(chosen).count());
 }
 
+void RttMoments::record(Micros time) noexcept {
+  if (count_ == 0 || time < min_) min_ = time;
+  if (count_ == 0 || time > max_) max_ = time;
+  ++count_;
+  sum_ += time;
+  sum_squares_ += static_cast<Wide>(time) * static_cast<Wide>(time);
+}
+
+void RttMoments::merge(const RttMoments& other) noexcept {
+  if (other.count_ == 0) return;
+  if (count_ == 0 || other.min_ < min_) min_ = other.min_;
+  if (count_ == 0 || other.max_ > max_) max_ = other.max_;
+  count_ += other.count_;
+  sum_ += other.sum_;
+  sum_squares_ += other.sum_squares_;
+}
+
+std::optional<RttSummary> RttMoments::summary() const noexcept {
+  if (count_ == 0) return std::nullopt;
+  const Wide n = count_;
+  const auto sum = static_cast<Wide>(sum_);
+  const Micros average = static_cast<Micros>(sum / n);
+  Wide variance = 0;
+  if (sum_ < kExactVarianceSumLimit) {
+    variance = truncated_variance(n, sum, sum_squares_);
+  } else {
+    // iputils' fallback for large sums subtracts the square of the already truncated average,
+    // which can only make the variance larger than the exact one; never below zero.
+    const Wide average_squared = static_cast<Wide>(average) * static_cast<Wide>(average);
+    const Wide mean_square = sum_squares_ / n;
+    variance = mean_square > average_squared ? mean_square - average_squared : 0;
+  }
+  return RttSummary{min_, average, max_, iputils_integer_sqrt(variance)};
+}
+
 void Statistics::record_reply(std::optional<Micros> rtt, bool duplicate) noexcept {
   if (duplicate) {
     ++duplicates_;
@@ -74,11 +109,7 @@ void Statistics::record_reply(std::optional<Micros> rtt, bool duplicate) noexcep
   }
   if (!rtt) return;
   const Micros time = std::max<Micros>(*rtt, 0);
-  if (timed_ == 0 || time < min_) min_ = time;
-  if (timed_ == 0 || time > max_) max_ = time;
-  ++timed_;
-  sum_ += time;
-  sum_squares_ += static_cast<Wide>(time) * static_cast<Wide>(time);
+  rtt_.record(time);
   // iputils keeps eight times the average; 0 means "no average yet" to it, even after replies.
   if (ewma_x8_ == 0) {
     ewma_x8_ = time * 8;
@@ -99,26 +130,8 @@ double Statistics::loss_percent() const noexcept {
   return lost * 100.0 / static_cast<double>(transmitted_);
 }
 
-std::optional<RttSummary> Statistics::rtt_summary() const noexcept {
-  if (timed_ == 0) return std::nullopt;
-  const Wide n = timed_;
-  const auto sum = static_cast<Wide>(sum_);
-  const Micros average = static_cast<Micros>(sum / n);
-  Wide variance = 0;
-  if (sum_ < kExactVarianceSumLimit) {
-    variance = truncated_variance(n, sum, sum_squares_);
-  } else {
-    // iputils' fallback for large sums subtracts the square of the already truncated average,
-    // which can only make the variance larger than the exact one; never below zero.
-    const Wide average_squared = static_cast<Wide>(average) * static_cast<Wide>(average);
-    const Wide mean_square = sum_squares_ / n;
-    variance = mean_square > average_squared ? mean_square - average_squared : 0;
-  }
-  return RttSummary{min_, average, max_, iputils_integer_sqrt(variance)};
-}
-
 std::optional<Micros> Statistics::ewma() const noexcept {
-  if (timed_ == 0) return std::nullopt;
+  if (rtt_.count() == 0) return std::nullopt;
   return ewma_x8_ / 8;
 }
 

@@ -235,11 +235,7 @@ class Sweep {
       return std::nullopt;
     }
     const std::uint32_t slot = targets_.take();
-    ActiveTarget& target = targets_[slot];
-    target.text = std::move(next->text);
-    target.address_text = std::move(next->address_text);
-    target.literal = next->literal;
-    target.address = next->address;
+    targets_[slot].start(std::move(*next), options_.format == OutputFormat::json && timing_);
     return slot;
   }
 
@@ -292,6 +288,7 @@ class Sweep {
     if (target == nullptr) return;
     const bool first_answer = target->stats.received() == 0 && !reply.duplicate;
     target->stats.record_reply(timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.duplicate);
+    if (target->rtt) target->rtt->record(reply.rtt, reply.duplicate);
     const ReplySeen seen{probe, timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.ttl,
                          reply.icmp_bytes, reply.duplicate};
     if (options_.format == OutputFormat::json) {
@@ -356,7 +353,7 @@ class Sweep {
     const bool lost = !alive && (complete || stopping_for_ == StopReason::deadline);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send);
     out_ += retired_output(options_.format, {ref(target), &target.stats, {target.timeouts, target.send_errors, complete},
-                                             elapsed.count(), timing_});
+                                             elapsed.count(), timing_, target.rtt ? &*target.rtt : nullptr});
     count_retired(totals_, target, alive, lost);
     targets_.release(target);
     if (out_.size() >= kOutputFlushBytes) flush();

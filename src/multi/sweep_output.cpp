@@ -8,6 +8,8 @@
 #include <fmt/ranges.h>
 
 #include <cstring>
+#include <initializer_list>
+#include <utility>
 #include <vector>
 
 #include "cli/report.hpp"
@@ -21,6 +23,45 @@ namespace {
 std::string millis(Micros micros) {
   const Micros clamped = micros < 0 ? 0 : micros;
   return fmt::format("{}.{:03}", clamped / 1000, clamped % 1000);
+}
+
+// {"key":0.052,...} from whole microseconds, in one string (a sweep writes one per target).
+std::string millis_object(std::initializer_list<std::pair<std::string_view, Micros>> figures) {
+  fmt::memory_buffer object;  // on the stack: one allocation, for the string returned
+  object.push_back('{');
+  for (const auto& [key, micros] : figures) {
+    const Micros clamped = micros < 0 ? 0 : micros;
+    fmt::format_to(fmt::appender(object), "{}\"{}\":{}.{:03}", object.size() > 1 ? "," : "", key, clamped / 1000,
+                   clamped % 1000);
+  }
+  object.push_back('}');
+  return fmt::to_string(object);
+}
+
+// A figure in fractional microseconds (a percentile, a jitter), rounded to the microsecond.
+Micros rounded(double micros) { return to_micros(micros, 1).count(); }
+
+// {"min":…,"avg":…,"max":…,"mdev":…,"p50":…,"p90":…,"p95":…,"p99":…}, or null without a timed reply.
+std::string rtt_figures(const RttStatistics& rtt) {
+  const auto summary = rtt.summary();
+  if (!summary) return "null";
+  return millis_object({{"min", summary->min}, {"avg", summary->avg}, {"max", summary->max}, {"mdev", summary->mdev},
+                        {"p50", rounded(*rtt.percentile(50))}, {"p90", rounded(*rtt.percentile(90))},
+                        {"p95", rounded(*rtt.percentile(95))}, {"p99", rounded(*rtt.percentile(99))}});
+}
+
+// {"rfc3550":…,"mean_diff":…}, or null before two successive replies.
+std::string jitter_figures(const RttJitter& jitter) {
+  const auto smoothed = jitter.smoothed();
+  const auto mean = jitter.mean_abs_difference();
+  if (!smoothed || !mean) return "null";
+  return millis_object({{"rfc3550", rounded(*smoothed)}, {"mean_diff", rounded(*mean)}});
+}
+
+// Where a target has no RTTs of its own (never probed, or -s too small to time them).
+const RttStatistics& no_rtt() {
+  static const RttStatistics none;
+  return none;
 }
 
 // One NDJSON object: fields appended in order, keys fixed ASCII, every string value escaped by
@@ -167,19 +208,17 @@ std::string json_target_error(std::string_view target, std::string_view message)
   return JsonLine("target_error").text("target", target).text("error", message).finish();
 }
 
-std::string json_target_summary(const TargetRef& target, const Statistics& stats, const SummaryCounts& counts) {
+std::string json_target_summary(const TargetRef& target, const Statistics& stats, const RttStatistics& rtt,
+                                const SummaryCounts& counts) {
   JsonLine line = with_target("summary", target);
   line.number("sent", stats.transmitted()).number("send_errors", counts.send_errors);
   line.number("received", stats.received()).number("duplicates", stats.duplicates());
   line.number("errors", stats.errors()).number("timeouts", counts.timeouts);
   line.raw("loss_pct", report::format_loss(stats.loss_percent()));
-  if (const auto rtt = stats.rtt_summary(); rtt && stats.received() > 0) {
-    line.raw("rtt_ms", fmt::format("{{\"min\":{},\"avg\":{},\"max\":{},\"mdev\":{}}}", millis(rtt->min),
-                                   millis(rtt->avg), millis(rtt->max), millis(rtt->mdev)));
-  } else {
-    line.raw("rtt_ms", "null");
-  }
-  line.flag("alive", stats.received() > 0).flag("complete", counts.complete);
+  const bool answered = stats.received() > 0;  // duplicates alone (of a probe already timed out) are no answer
+  line.raw("rtt_ms", answered ? rtt_figures(rtt) : "null");
+  line.raw("jitter_ms", answered ? jitter_figures(rtt.jitter()) : "null");
+  line.flag("alive", answered).flag("complete", counts.complete);
   return line.finish();
 }
 
@@ -191,6 +230,8 @@ std::string json_run_summary(const RunTotals& totals, int exit_code) {
   line.number("received", totals.received).number("duplicates", totals.duplicates);
   line.number("errors", totals.errors).number("timeouts", totals.timeouts);
   line.number("kernel_drops", totals.kernel_drops).number("sockets", totals.sockets);
+  line.raw("rtt_ms", totals.received > 0 ? rtt_figures(totals.rtt) : "null");
+  line.raw("jitter_ms", totals.received > 0 ? jitter_figures(totals.rtt.jitter()) : "null");
   line.raw("elapsed_ms", millis(totals.elapsed));
   line.text("stopped", stop_reason_name(totals.stopped));
   line.number("exit", static_cast<std::uint64_t>(exit_code));
@@ -201,7 +242,8 @@ std::string retired_output(OutputFormat format, const Retired& retired) {
   const bool alive = retired.stats->received() > 0;
   switch (format) {
     case OutputFormat::json:
-      return json_target_summary(retired.target, *retired.stats, retired.counts);
+      return json_target_summary(retired.target, *retired.stats, retired.rtt ? *retired.rtt : no_rtt(),
+                                 retired.counts);
     case OutputFormat::alive:
       return alive ? printable(retired.target.target) + "\n" : std::string();
     case OutputFormat::unreachable:

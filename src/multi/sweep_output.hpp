@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "uping/icmp.hpp"
+#include "uping/rtt_statistics.hpp"
 #include "uping/stats.hpp"
 #include "multi/sweep_options.hpp"
 #include "cli/targets.hpp"
@@ -65,6 +66,7 @@ struct RunTotals {
   Micros elapsed = 0;
   StopReason stopped = StopReason::complete;
   bool sources_exhausted = true;     // every target of every source was taken
+  RttStatistics rtt;                 // --json: every timed reply of every retired target, merged
 };
 
 // 0 when the targets that had to answer did:
@@ -95,7 +97,9 @@ struct SummaryCounts {
   std::uint64_t send_errors = 0;
   bool complete = true;              // every probe settled (false when the run stopped before)
 };
-std::string json_target_summary(const TargetRef& target, const Statistics& stats, const SummaryCounts& counts);
+// Counts from `stats`; the rtt_ms and jitter_ms figures from `rtt` (the same replies).
+std::string json_target_summary(const TargetRef& target, const Statistics& stats, const RttStatistics& rtt,
+                                const SummaryCounts& counts);
 std::string json_run_summary(const RunTotals& totals, int exit_code);
 
 // What a target's retirement prints: its JSON summary, its name for --alive / --unreachable (which
@@ -107,6 +111,7 @@ struct Retired {
   SummaryCounts counts;
   Micros elapsed = 0;                // first to last send
   bool timing = true;                // the payload holds a timestamp: rtt figures
+  const RttStatistics* rtt = nullptr;  // JSON: the target's RTTs (none: never probed, or no timing)
 };
 std::string retired_output(OutputFormat format, const Retired& retired);
 

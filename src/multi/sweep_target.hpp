@@ -4,13 +4,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "uping/pinger.hpp"
 #include "system/resolve.hpp"
+#include "uping/rtt_statistics.hpp"
 #include "uping/stats.hpp"
 #include "multi/sweep.hpp"
+#include "multi/sweep_intake.hpp"
 #include "multi/sweep_options.hpp"
 #include "multi/sweep_output.hpp"
 
@@ -56,16 +59,33 @@ struct ActiveTarget {
   std::uint32_t timeouts = 0;
   std::uint32_t send_errors = 0;
   Statistics stats;
+  std::optional<RttStatistics> rtt;  // --json only: percentiles and jitter; kept with the slot, cleared
   Clock::time_point first_send;
   Clock::time_point last_send;
   bool in_use = false;
+
+  // Starts probing a target taken from the sources, in a slot that may have held another one.
+  void start(TakenTarget&& taken, bool with_rtt) {
+    text = std::move(taken.text);
+    address_text = std::move(taken.address_text);
+    literal = taken.literal;
+    address = taken.address;
+    probes = settled = timeouts = send_errors = 0;
+    stats = Statistics{};
+    if (with_rtt && rtt) {
+      rtt->clear();
+    } else if (with_rtt) {
+      rtt.emplace();
+    }
+    in_use = true;
+  }
 };
 
 // The targets being probed, in slots reused as targets retire; a slot's generation tells a
 // retired target's late packets from its successor's.
 class TargetSlots {
  public:
-  // A free slot (or a new one) with a fresh target in it, counted as active.
+  // A free slot (or a new one), counted as active: ActiveTarget::start fills it.
   std::uint32_t take() {
     std::uint32_t slot;
     if (!free_.empty()) {
@@ -75,10 +95,6 @@ class TargetSlots {
       slot = static_cast<std::uint32_t>(targets_.size());
       targets_.emplace_back();
     }
-    ActiveTarget& target = targets_[slot];
-    target.probes = target.settled = target.timeouts = target.send_errors = 0;
-    target.stats = Statistics{};
-    target.in_use = true;
     ++active_;
     return slot;
   }
@@ -135,6 +151,7 @@ inline void count_retired(RunTotals& totals, const ActiveTarget& target, bool al
   totals.duplicates += target.stats.duplicates();
   totals.errors += target.stats.errors();
   totals.timeouts += target.timeouts;
+  if (target.rtt && alive) totals.rtt.merge(*target.rtt);  // as its summary: figures only with an answer
 }
 
 // A target's next probe; every target has the same interval, so due times come in push order.

@@ -113,6 +113,10 @@ check_json json count:reply=6 count:timeout=2 count:icmp_error=+ count:target_er
   alive=3 failed=1 unreachable=2 exit=2 stopped=complete
 check_grep json out '"type":"icmp_error",.*"from":"198\.51\.100\.1",.*"icmp_type":3,"icmp_code":1,"text":"Destination Host Unreachable"' "--json ICMP error"
 check_grep json out '"type":"reply","target":"localhost","addr":"127\.0\.0\.1"' "--json target name and address"
+# Percentiles and jitter: present for the three targets that answered twice, null for the others;
+# check_json.py checks min <= p50 <= p90 <= p95 <= p99 <= max and the jitter bounds on every line.
+check_json json summaries_with:rtt_ms=3 summaries_with:jitter_ms=3
+check_grep json out '"type":"run",.*"rtt_ms":\{"min":[0-9.]+,"avg":[0-9.]+,"max":[0-9.]+,"mdev":[0-9.]+,"p50":[0-9.]+,"p90":[0-9.]+,"p95":[0-9.]+,"p99":[0-9.]+\},"jitter_ms":\{"rfc3550":[0-9.]+,"mean_diff":[0-9.]+\}' "--json run percentiles and jitter"
 
 # A hostile file: names with quotes, backslashes, control characters and invalid UTF-8.
 printf 'bad"name\\x\n\001\033[31m\n\377\376bytes\n127.0.0.7\n' >"$LIVE_DIR/hostile.txt"
@@ -129,6 +133,7 @@ check_json json_deadline stopped=deadline alive=1 unreachable=1
 LIVE_TIMEOUT=100 sweep slash16 --json --rate 0 -g 127.0.0.0/16
 check_rc slash16 0 "-g 127.0.0.0/16 --rate 0"
 check_json slash16 targets=65534 alive=65534 unreachable=0 failed=0 count:summary=65534 count:timeout=0
+check_json slash16 summaries_with:rtt_ms=65534 summaries_with:jitter_ms=0  # -c 1: one reply each, no jitter
 
 # --- duplicates and loss from the scriptable peer -------------------------------------------------
 PEER_TIMEOUT=25
@@ -137,6 +142,7 @@ new_netns peerns
 if start_peer peer "$peerns" --duplicate 1 --drop-every 3; then
   capture peer run_unpriv "$peerns" "$UPING_BIN" --json -c 3 -i 0.1 -W 0.5 -g 203.0.113.1-203.0.113.4 2001:db8:feed::5
   check_json peer count:reply=+ count:timeout=+ duplicates=+ targets=5
+  check_json peer summaries_with:rtt_ms=+ summaries_with:jitter_ms=+  # with duplicates and losses
   check_grep peer out '"dup":true' "--json duplicates from the peer"
   check_grep peer out '"type":"timeout"' "--json losses from the peer"
   kill_peer

@@ -245,11 +245,15 @@ TEST_CASE("hostile names are escaped and invalid UTF-8 is repaired", "[sweep][js
 
 TEST_CASE("per-target summary arithmetic", "[sweep][json]") {
   uping::Statistics stats;
+  uping::RttStatistics rtts;
   for (int i = 0; i < 3; ++i) stats.record_transmit();
   stats.record_reply(100, false);
   stats.record_reply(300, false);
   stats.record_reply(300, true);
-  const auto summary = parsed_line(json_target_summary({"198.51.100.7", "198.51.100.7"}, stats, {1, 0, true}));
+  rtts.record(100, false);
+  rtts.record(300, false);
+  rtts.record(300, true);
+  const auto summary = parsed_line(json_target_summary({"198.51.100.7", "198.51.100.7"}, stats, rtts, {1, 0, true}));
   CHECK(summary.at("type").as_string() == "summary");
   CHECK(summary.at("sent").as_int64() == 3);
   CHECK(summary.at("received").as_int64() == 2);
@@ -261,13 +265,22 @@ TEST_CASE("per-target summary arithmetic", "[sweep][json]") {
   CHECK(rtt.at("avg").as_double() == Approx(0.233));  // (100 + 300 + 300) / 3, truncated
   CHECK(rtt.at("max").as_double() == Approx(0.3));
   CHECK(rtt.at("mdev").as_double() == Approx(0.094));
+  // Nearest rank over 100, 300, 300: p50 is the second, 300 µs within 2 %; p99 the third, the
+  // largest, exact.
+  CHECK(rtt.at("p50").as_double() == Approx(0.3).epsilon(0.02));
+  CHECK(rtt.at("p99").as_double() == Approx(0.3));
+  // One difference (the duplicate is left out): |300 - 100| = 200 µs; RFC 3550: 200 / 16 = 12.5 µs.
+  const auto& jitter = summary.at("jitter_ms").as_object();
+  CHECK(jitter.at("mean_diff").as_double() == Approx(0.2));
+  CHECK(jitter.at("rfc3550").as_double() == Approx(0.012));  // rounded to the microsecond (half to even)
   CHECK(summary.at("alive").as_bool());
   CHECK(summary.at("complete").as_bool());
 
   uping::Statistics silent;
   silent.record_transmit();
-  const auto lost = parsed_line(json_target_summary({"198.51.100.8", "198.51.100.8"}, silent, {1, 0, false}));
+  const auto lost = parsed_line(json_target_summary({"198.51.100.8", "198.51.100.8"}, silent, {}, {1, 0, false}));
   CHECK(lost.at("rtt_ms").is_null());
+  CHECK(lost.at("jitter_ms").is_null());
   CHECK(lost.at("loss_pct").to_number<double>() == 100);
   CHECK_FALSE(lost.at("alive").as_bool());
   CHECK_FALSE(lost.at("complete").as_bool());
@@ -282,6 +295,8 @@ TEST_CASE("the run summary line", "[sweep][json]") {
   totals.sockets = 1;
   totals.elapsed = 412345;
   const auto run = parsed_line(json_run_summary(totals, 0));
+  CHECK(run.at("rtt_ms").is_null());  // no RTT recorded (-s below 16)
+  CHECK(run.at("jitter_ms").is_null());
   CHECK(run.at("type").as_string() == "run");
   CHECK(run.at("targets").as_int64() == 65534);
   CHECK(run.at("alive").as_int64() == 65534);
@@ -289,6 +304,26 @@ TEST_CASE("the run summary line", "[sweep][json]") {
   CHECK(run.at("stopped").as_string() == "complete");
   CHECK(run.at("exit").as_int64() == 0);
   CHECK(run.at("kernel_drops").as_int64() == 0);
+}
+
+TEST_CASE("the run line pools every target's RTTs", "[sweep][json]") {
+  uping::RttStatistics first, second;
+  for (uping::Micros rtt : {100, 120}) first.record(rtt);           // D = 20: J = 1.25
+  for (uping::Micros rtt : {1000, 1000, 1040}) second.record(rtt);  // D = 0, 40: J = 2.5
+  RunTotals totals;
+  totals.received = 5;
+  totals.rtt.merge(first);
+  totals.rtt.merge(second);
+  const auto run = parsed_line(json_run_summary(totals, 0));
+  const auto& rtt = run.at("rtt_ms").as_object();
+  CHECK(rtt.at("min").as_double() == Approx(0.1));
+  CHECK(rtt.at("max").as_double() == Approx(1.04));
+  CHECK(rtt.at("avg").as_double() == Approx(0.652));               // 3260 / 5
+  CHECK(rtt.at("p50").as_double() == Approx(1.0).epsilon(0.02));   // the third of five: 1000 µs
+  CHECK(rtt.at("p99").as_double() == Approx(1.04));                // the largest, exact
+  const auto& jitter = run.at("jitter_ms").as_object();
+  CHECK(jitter.at("mean_diff").as_double() == Approx(0.02));       // (20 + 0 + 40) / 3
+  CHECK(jitter.at("rfc3550").as_double() == Approx(0.002));        // (1.25 * 1 + 2.5 * 2) / 3, rounded
 }
 
 TEST_CASE("the exit code: all, -x N, errors", "[sweep]") {
@@ -385,7 +420,7 @@ TEST_CASE("a probe the kernel refused: its own line, not a timeout", "[sweep][js
   CHECK(text_send_error(1, EINVAL) == "icmp_seq=1 cannot send: Invalid argument");
 
   uping::Statistics nothing_sent;
-  const auto summary = parsed_line(json_target_summary({"fe80::1", "fe80::1", true}, nothing_sent, {0, 3, true}));
+  const auto summary = parsed_line(json_target_summary({"fe80::1", "fe80::1", true}, nothing_sent, {}, {0, 3, true}));
   CHECK(summary.at("sent").as_int64() == 0);
   CHECK(summary.at("send_errors").as_int64() == 3);
   CHECK(summary.at("loss_pct").to_number<double>() == 0);
