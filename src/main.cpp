@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "system/diagnose.hpp"
-#include "ping/run_ping.hpp"
-#include "ping/gnu_options.hpp"
-#include "multi/health.hpp"
 #include "cli/log.hpp"
-#include "ping/options.hpp"
 #include "cli/stdout_writer.hpp"
+#include "multi/health.hpp"
 #include "multi/sweep.hpp"
+#include "ping/gnu_options.hpp"
+#include "ping/options.hpp"
+#include "ping/run_ping.hpp"
+#include "system/diagnose.hpp"
 
 int main(int argc, char** argv) {
   // Before anything is opened: a closed stdout must not become the ICMP socket.
@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
   using uping::report_write_error;
   using uping::write_stdout;
   // --help / --version reach every mode; --diagnose refuses company in one line.
-  if (const auto answer =
-          uping::answer_before_dispatch(args, uping::health::requested(args) || uping::sweep::requested(args))) {
+  if (const auto answer = uping::answer_before_dispatch(
+          args, uping::health::requested(args) || uping::sweep::requested(args))) {
     if (const int error = write_stdout(answer->out)) return report_write_error(error, EXIT_FAILURE, BrokenPipe::quiet);
     std::fputs(answer->err.c_str(), stderr);
     return answer->exit_code;

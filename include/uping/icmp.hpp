@@ -18,10 +18,10 @@ enum class Family : std::uint8_t { v4, v6 };
 using Bytes = std::span<const std::uint8_t>;
 using MutableBytes = std::span<std::uint8_t>;
 
-inline constexpr std::size_t kHeaderSize = 8;       // type, code, checksum, identifier, sequence
+inline constexpr std::size_t kHeaderSize = 8;  // type, code, checksum, identifier, sequence
 inline constexpr std::size_t kIpv4MinHeaderSize = 20;
 inline constexpr std::size_t kIpv6HeaderSize = 40;
-inline constexpr std::size_t kTimestampSize = 16;   // a struct timeval, as iputils puts it first in the payload
+inline constexpr std::size_t kTimestampSize = 16;  // a struct timeval, as iputils puts it first in the payload
 inline constexpr std::uint8_t kProtocolIcmp = 1;
 inline constexpr std::uint8_t kProtocolIcmpv6 = 58;
 
@@ -78,17 +78,17 @@ std::optional<EchoHeader> decode_echo_request(Family family, Bytes packet) noexc
 // protocol, another ICMP type or a later fragment is `bad_quote`. In a raw IPv4 packet a header
 // length beyond the buffer, or a total length beyond what was received, is `truncated`.
 enum class Malformed : std::uint8_t {
-  truncated,       // shorter than the headers it claims
-  bad_ip_header,   // raw IPv4: version, header length < 20, or total length < header length
-  not_icmp,        // raw IPv4: protocol is not ICMP
-  bad_quote,       // an ICMP error whose quoted datagram is not one of our echo requests
+  truncated,      // shorter than the headers it claims
+  bad_ip_header,  // raw IPv4: version, header length < 20, or total length < header length
+  not_icmp,       // raw IPv4: protocol is not ICMP
+  bad_quote,      // an ICMP error whose quoted datagram is not one of our echo requests
 };
 
 struct EchoReply {
   EchoHeader header;
-  Bytes payload;                 // points into the decoded buffer
-  std::size_t icmp_length = 0;   // ICMP header + payload, the "<n> bytes from" figure
-  bool checksum_ok = true;       // IPv4 only; ICMPv6 checksums are verified by the kernel
+  Bytes payload;                    // points into the decoded buffer
+  std::size_t icmp_length = 0;      // ICMP header + payload, the "<n> bytes from" figure
+  bool checksum_ok = true;          // IPv4 only; ICMPv6 checksums are verified by the kernel
   std::optional<std::uint8_t> ttl;  // from the IPv4 header, when there was one
 };
 
@@ -103,8 +103,8 @@ struct EchoReply {
 struct ErrorReport {
   std::uint8_t type = 0;
   std::uint8_t code = 0;
-  std::uint32_t info = 0;        // the header's second word: MTU, pointer or gateway, by type
-  EchoHeader quoted;             // identifier and sequence of the request it answers
+  std::uint32_t info = 0;                             // the header's second word: MTU, pointer or gateway, by type
+  EchoHeader quoted;                                  // identifier and sequence of the request it answers
   std::array<std::uint8_t, 16> quoted_destination{};  // 4 bytes used for IPv4
 };
 

@@ -21,9 +21,9 @@ namespace uping {
 struct PingOptions {
   // The whole call, opening included; every probe counts as answered until then.
   std::chrono::nanoseconds deadline = std::chrono::seconds(1);
-  std::uint32_t count = 1;          // probes at most (the first at once, then one per interval)
+  std::uint32_t count = 1;  // probes at most (the first at once, then one per interval)
   std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
-  std::uint32_t replies_wanted = 1; // the call returns as soon as this many replies came
+  std::uint32_t replies_wanted = 1;  // the call returns as soon as this many replies came
   std::size_t payload_size = 56;
   std::optional<int> ttl;
   // Only for a name: the family to resolve it to (both asked, the first answer taken otherwise).
@@ -35,15 +35,15 @@ struct PingResult {
   // ("cannot resolve (Name or service not known)") or no socket opened ("no ICMP socket (...)";
   // explain_open_failure(attempts) says why and what fixes it).
   std::string error;
-  std::optional<SocketAddress> target;   // the address pinged
-  std::vector<SocketAttempt> attempts;   // the socket's opening
+  std::optional<SocketAddress> target;  // the address pinged
+  std::vector<SocketAttempt> attempts;  // the socket's opening
   std::optional<SocketMode> mode;
-  std::uint32_t sent = 0;                // probes that left
-  std::vector<Reply> replies;            // first answers, in arrival order (RTTs in each)
+  std::uint32_t sent = 0;      // probes that left
+  std::vector<Reply> replies;  // first answers, in arrival order (RTTs in each)
   std::uint32_t duplicates = 0;
   std::vector<IcmpError> icmp_errors;
   std::vector<SendFailure> send_failures;
-  std::uint32_t timeouts = 0;            // probes still unanswered when the call returned
+  std::uint32_t timeouts = 0;  // probes still unanswered when the call returned
   std::chrono::nanoseconds elapsed{0};
 
   // Reached: at least `replies_wanted` replies (see ping()).

@@ -43,7 +43,7 @@ using ProbeToken = std::uint64_t;
 // An echo reply to a probe, from the host the probe went to.
 struct Reply {
   ProbeToken token = 0;
-  SocketAddress from;          // the replying host
+  SocketAddress from;  // the replying host
   // Microseconds from uping's own clock reading just before the send to the kernel's receive
   // timestamp (the monotonic clock when the wall clock stepped); never from the payload.
   Micros rtt = 0;

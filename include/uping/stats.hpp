@@ -102,7 +102,7 @@ class Statistics {
   std::uint64_t errors_ = 0;
   std::uint64_t pipe_ = 0;
   RttMoments rtt_;
-  Micros ewma_x8_ = 0;         // fixed point, as iputils keeps it
+  Micros ewma_x8_ = 0;  // fixed point, as iputils keeps it
 };
 
 // Send times and answered flags for the 65,536 sequence numbers, reused as the sequence wraps.

@@ -10,9 +10,9 @@
 namespace uping {
 
 // iputils' exit codes.
-inline constexpr int kExitOk = 0;          // a reply arrived (and, with -w and -c, enough of them)
-inline constexpr int kExitNoReply = 1;     // no reply; also integer-parse and range errors
-inline constexpr int kExitError = 2;       // usage, resolution, socket and system errors
+inline constexpr int kExitOk = 0;       // a reply arrived (and, with -w and -c, enough of them)
+inline constexpr int kExitNoReply = 1;  // no reply; also integer-parse and range errors
+inline constexpr int kExitError = 2;    // usage, resolution, socket and system errors
 
 // The family the program's name implies: ping4 / uping4 IPv4, ping6 / uping6 IPv6 (argv[0]'s last
 // component), as if -4 / -6 had been given. Every mode applies it; the other flag is a conflict.

@@ -1,11 +1,11 @@
 #include "cli/report.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
-#include <iterator>
 #include <cstdio>
+#include <iterator>
+
+#include <fmt/format.h>
 
 namespace uping::report {
 
@@ -44,8 +44,7 @@ Out write_reply_time(Out out, Micros rtt, bool precise) {
 }
 
 std::string dotted_quad(std::uint32_t address) {
-  return fmt::format("{}.{}.{}.{}", address >> 24, (address >> 16) & 0xFFU, (address >> 8) & 0xFFU,
-                     address & 0xFFU);
+  return fmt::format("{}.{}.{}.{}", address >> 24, (address >> 16) & 0xFFU, (address >> 8) & 0xFFU, address & 0xFFU);
 }
 
 std::string describe_ipv4_unreachable(std::uint8_t code, std::uint32_t info) {
@@ -83,32 +82,43 @@ std::string describe_ipv4_redirect(std::uint8_t code, std::uint32_t info) {
       "Redirect Type of Service and Network",
       "Redirect Type of Service and Host",
   };
-  std::string text = code < kTexts.size() ? std::string(kTexts[code])
-                                          : fmt::format("Redirect, Bad Code: {}", code);
+  std::string text = code < kTexts.size() ? std::string(kTexts[code]) : fmt::format("Redirect, Bad Code: {}", code);
   // iputils appends the gateway with no space before the parenthesis.
   return text + fmt::format("(New nexthop: {})", dotted_quad(info));
 }
 
 std::string describe_ipv4(std::uint8_t type, std::uint8_t code, std::uint32_t info) {
   switch (type) {
-    case icmp::v4::kEchoReply: return "Echo Reply";
-    case icmp::v4::kDestinationUnreachable: return describe_ipv4_unreachable(code, info);
-    case icmp::v4::kSourceQuench: return "Source Quench";
-    case icmp::v4::kRedirect: return describe_ipv4_redirect(code, info);
-    case icmp::v4::kEchoRequest: return "Echo Request";
+    case icmp::v4::kEchoReply:
+      return "Echo Reply";
+    case icmp::v4::kDestinationUnreachable:
+      return describe_ipv4_unreachable(code, info);
+    case icmp::v4::kSourceQuench:
+      return "Source Quench";
+    case icmp::v4::kRedirect:
+      return describe_ipv4_redirect(code, info);
+    case icmp::v4::kEchoRequest:
+      return "Echo Request";
     case icmp::v4::kTimeExceeded:
       if (code == 0) return "Time to live exceeded";
       if (code == 1) return "Frag reassembly time exceeded";
       return fmt::format("Time exceeded, Bad Code: {}", code);
     case icmp::v4::kParameterProblem:
       return fmt::format("Parameter problem: pointer = {}", info >> 24);
-    case 13: return "Timestamp";
-    case 14: return "Timestamp Reply";
-    case 15: return "Information Request";
-    case 16: return "Information Reply";
-    case 17: return "Address Mask Request";
-    case 18: return "Address Mask Reply";
-    default: return fmt::format("Bad ICMP type: {}", type);
+    case 13:
+      return "Timestamp";
+    case 14:
+      return "Timestamp Reply";
+    case 15:
+      return "Information Request";
+    case 16:
+      return "Information Reply";
+    case 17:
+      return "Address Mask Request";
+    case 18:
+      return "Address Mask Reply";
+    default:
+      return fmt::format("Bad ICMP type: {}", type);
   }
 }
 
@@ -122,14 +132,14 @@ std::string describe_ipv6_unreachable(std::uint8_t code) {
       "Source address failed ingress/egress policy",
       "Reject route to destination",
   };
-  const std::string detail =
-      code < kTexts.size() ? std::string(kTexts[code]) : fmt::format("Unknown code {}", code);
+  const std::string detail = code < kTexts.size() ? std::string(kTexts[code]) : fmt::format("Unknown code {}", code);
   return "Destination unreachable: " + detail;
 }
 
 std::string describe_ipv6(std::uint8_t type, std::uint8_t code, std::uint32_t info) {
   switch (type) {
-    case icmp::v6::kDestinationUnreachable: return describe_ipv6_unreachable(code);
+    case icmp::v6::kDestinationUnreachable:
+      return describe_ipv6_unreachable(code);
     case icmp::v6::kPacketTooBig: {
       std::string text = fmt::format("Packet too big: mtu={}", info);
       if (code != 0) text += fmt::format(", code={}", code);
@@ -142,19 +152,33 @@ std::string describe_ipv6(std::uint8_t type, std::uint8_t code, std::uint32_t in
     case icmp::v6::kParameterProblem: {
       std::string what;
       switch (code) {
-        case 0: what = "Wrong header field "; break;
-        case 1: what = "Unknown header "; break;
-        case 2: what = "Unknown option "; break;
-        default: what = fmt::format("code {} ", code); break;
+        case 0:
+          what = "Wrong header field ";
+          break;
+        case 1:
+          what = "Unknown header ";
+          break;
+        case 2:
+          what = "Unknown option ";
+          break;
+        default:
+          what = fmt::format("code {} ", code);
+          break;
       }
       return fmt::format("Parameter problem: {}at {}", what, info);
     }
-    case icmp::v6::kEchoRequest: return "Echo request";
-    case icmp::v6::kEchoReply: return "Echo reply";
-    case 130: return "MLD Query";
-    case 131: return "MLD Report";
-    case 132: return "MLD Reduction";
-    default: return fmt::format("unknown icmp type: {}", type);
+    case icmp::v6::kEchoRequest:
+      return "Echo request";
+    case icmp::v6::kEchoReply:
+      return "Echo reply";
+    case 130:
+      return "MLD Query";
+    case 131:
+      return "MLD Report";
+    case 132:
+      return "MLD Reduction";
+    default:
+      return fmt::format("unknown icmp type: {}", type);
   }
 }
 
@@ -169,8 +193,8 @@ std::string header_line(const Header& header) {
   if (header.family == icmp::Family::v6) {
     return line + fmt::format("{} data bytes\n", header.payload_size);
   }
-  const std::size_t ip_packet_size =
-      header.payload_size + icmp::kHeaderSize + header.ip_options_size + icmp::kIpv4MinHeaderSize;
+  const std::size_t ip_packet_size = header.payload_size + icmp::kHeaderSize + header.ip_options_size +
+                                     icmp::kIpv4MinHeaderSize;
   return line + fmt::format("{}({}) bytes of data.\n", header.payload_size, ip_packet_size);
 }
 
@@ -344,16 +368,13 @@ std::string timestamp_prefix(std::chrono::nanoseconds wall) {
   return fmt::format("[{}.{:06}] ", seconds, fraction);
 }
 
-std::string describe_icmp_error(icmp::Family family, std::uint8_t type, std::uint8_t code,
-                                std::uint32_t info) {
-  return family == icmp::Family::v6 ? describe_ipv6(type, code, info)
-                                    : describe_ipv4(type, code, info);
+std::string describe_icmp_error(icmp::Family family, std::uint8_t type, std::uint8_t code, std::uint32_t info) {
+  return family == icmp::Family::v6 ? describe_ipv6(type, code, info) : describe_ipv4(type, code, info);
 }
 
-std::string error_line(std::optional<std::string_view> timestamp, std::string_view from,
-                       std::uint16_t sequence, std::string_view description) {
-  return fmt::format("{}From {} icmp_seq={} {}\n", timestamp.value_or(""), from, sequence,
-                     description);
+std::string error_line(std::optional<std::string_view> timestamp, std::string_view from, std::uint16_t sequence,
+                       std::string_view description) {
+  return fmt::format("{}From {} icmp_seq={} {}\n", timestamp.value_or(""), from, sequence, description);
 }
 
 std::string no_answer_line(std::uint16_t sequence, std::optional<std::string_view> timestamp) {
@@ -381,8 +402,7 @@ std::string statistics_block(const Summary& summary) {
   if (stats.errors() != 0) block += fmt::format(", +{} errors", stats.errors());
   // Neither loss nor time when nothing was sent (iputils guards its division the same way).
   if (stats.transmitted() != 0) {
-    block += fmt::format(", {}% packet loss, time {}ms", format_loss(stats.loss_percent()),
-                         (elapsed + 500) / 1000);
+    block += fmt::format(", {}% packet loss, time {}ms", format_loss(stats.loss_percent()), (elapsed + 500) / 1000);
   }
   block += '\n';
 
@@ -390,8 +410,7 @@ std::string statistics_block(const Summary& summary) {
   const auto rtt = stats.rtt_summary();
   if (stats.received() != 0 && summary.timing && rtt) {
     block += fmt::format("rtt min/avg/max/mdev = {}/{}/{}/{} ms", micros_as_millis(rtt->min),
-                         micros_as_millis(rtt->avg), micros_as_millis(rtt->max),
-                         micros_as_millis(rtt->mdev));
+                         micros_as_millis(rtt->avg), micros_as_millis(rtt->max), micros_as_millis(rtt->mdev));
     separator = ", ";
   }
   if (stats.pipe() > 1) {
@@ -412,17 +431,14 @@ std::string progress_line(const Statistics& stats, bool timing) {
   // Unlike the final block, this loss is an integer percentage, truncated.
   std::int64_t loss = 0;
   if (stats.transmitted() != 0) {
-    loss = (static_cast<std::int64_t>(stats.transmitted()) -
-            static_cast<std::int64_t>(stats.received())) * 100 /
+    loss = (static_cast<std::int64_t>(stats.transmitted()) - static_cast<std::int64_t>(stats.received())) * 100 /
            static_cast<std::int64_t>(stats.transmitted());
   }
-  std::string line = fmt::format("\r{}/{} packets, {}% loss", stats.received(),
-                                 stats.transmitted(), loss);
+  std::string line = fmt::format("\r{}/{} packets, {}% loss", stats.received(), stats.transmitted(), loss);
   const auto rtt = stats.rtt_summary();
   if (stats.received() != 0 && timing && rtt) {
-    line += fmt::format(", min/avg/ewma/max = {}/{}/{}/{} ms", micros_as_millis(rtt->min),
-                        micros_as_millis(rtt->avg), micros_as_millis(stats.ewma().value_or(0)),
-                        micros_as_millis(rtt->max));
+    line += fmt::format(", min/avg/ewma/max = {}/{}/{}/{} ms", micros_as_millis(rtt->min), micros_as_millis(rtt->avg),
+                        micros_as_millis(stats.ewma().value_or(0)), micros_as_millis(rtt->max));
   }
   line += '\n';
   return line;

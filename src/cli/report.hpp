@@ -24,12 +24,12 @@ namespace uping::report {
 // address: "from 127.0.0.1 : "); IPv6 -F puts ", flow 0x00005, " before it.
 struct Header {
   icmp::Family family = icmp::Family::v4;
-  std::string name;      // the target as typed when numeric, else the canonical name
-  std::string address;   // numeric form of the resolved address
+  std::string name;     // the target as typed when numeric, else the canonical name
+  std::string address;  // numeric form of the resolved address
   std::size_t payload_size = 56;
-  std::size_t ip_options_size = 0;  // 40 with -R / -T
-  std::optional<std::string> source;  // numeric source address, printed with -I / -B
-  std::string device;                 // -I interface name, or empty
+  std::size_t ip_options_size = 0;          // 40 with -R / -T
+  std::optional<std::string> source;        // numeric source address, printed with -I / -B
+  std::string device;                       // -I interface name, or empty
   std::optional<std::uint32_t> flow_label;  // IPv6 -F
 };
 std::string header_line(const Header& header);
@@ -48,21 +48,21 @@ std::string format_reply_time(Micros rtt, bool precise = false);
 struct Reply {
   std::optional<std::string> timestamp;  // "[1700000000.123456] " prefix with -D (already formatted)
   std::size_t icmp_bytes = 0;
-  std::string_view from;                 // "addr", or "name (addr)" after a reverse lookup
+  std::string_view from;  // "addr", or "name (addr)" after a reverse lookup
   std::uint16_t sequence = 0;
   std::optional<std::uint16_t> identifier;  // printed with -v
   std::optional<int> ttl;
-  std::optional<Micros> rtt;             // absent when the payload is too small for timing
-  bool precise_time = false;             // -3
+  std::optional<Micros> rtt;  // absent when the payload is too small for timing
+  bool precise_time = false;  // -3
   bool duplicate = false;
-  bool truncated = false;                // fewer bytes than the probe carried
-  bool bad_checksum = false;             // raw IPv4: the reply's checksum did not verify
+  bool truncated = false;     // fewer bytes than the probe carried
+  bool bad_checksum = false;  // raw IPv4: the reply's checksum did not verify
   // First payload byte that differs from what was sent, and the received payload (all of it:
   // iputils then dumps every byte after the timestamp area, 16 to a line... of 32 offsets).
   std::optional<icmp::PayloadMismatch> mismatch;
   std::span<const std::uint8_t> received_payload;
-  bool audible = false;                  // -a: "\a" before the newline
-  std::string ip_options;                // from IpOptionsPrinter, already formatted
+  bool audible = false;    // -a: "\a" before the newline
+  std::string ip_options;  // from IpOptionsPrinter, already formatted
 };
 std::string reply_line(const Reply& reply);
 // The same line appended to `out`: with `out`'s capacity reused, a reply costs no allocation.
@@ -95,16 +95,14 @@ std::string timestamp_prefix(std::chrono::nanoseconds wall);
 
 // iputils' wording of an ICMP error: "Destination Host Unreachable",
 // "Frag needed and DF set (mtu = 1400)", "Time exceeded: Hop limit", "Packet too big: mtu=1280", ...
-std::string describe_icmp_error(icmp::Family family, std::uint8_t type, std::uint8_t code,
-                                std::uint32_t info);
+std::string describe_icmp_error(icmp::Family family, std::uint8_t type, std::uint8_t code, std::uint32_t info);
 
 // "From 198.51.100.1 icmp_seq=1 Destination Host Unreachable"
-std::string error_line(std::optional<std::string_view> timestamp, std::string_view from,
-                       std::uint16_t sequence, std::string_view description);
+std::string error_line(std::optional<std::string_view> timestamp, std::string_view from, std::uint16_t sequence,
+                       std::string_view description);
 
 // "no answer yet for icmp_seq=3" (-O); iputils puts the -D prefix before it too.
-std::string no_answer_line(std::uint16_t sequence,
-                           std::optional<std::string_view> timestamp = std::nullopt);
+std::string no_answer_line(std::uint16_t sequence, std::optional<std::string_view> timestamp = std::nullopt);
 
 // C printf("%g") of a loss percentage: "0", "20", "33.3333", "100".
 std::string format_loss(double percent);
@@ -114,9 +112,9 @@ std::string format_loss(double percent);
 struct Summary {
   std::string name;
   const Statistics* stats = nullptr;
-  Micros elapsed = 0;           // first send to last send
-  bool timing = true;           // payload large enough to carry a timestamp
-  bool show_ipg_ewma = false;   // -f, -A or -i 0
+  Micros elapsed = 0;          // first send to last send
+  bool timing = true;          // payload large enough to carry a timestamp
+  bool show_ipg_ewma = false;  // -f, -A or -i 0
 };
 std::string statistics_block(const Summary& summary);
 

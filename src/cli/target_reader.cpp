@@ -21,14 +21,14 @@ namespace {
 struct Shared {
   std::mutex mutex;
   std::condition_variable room;
-  std::deque<std::string> lines;           // at most kMaxQueued
-  bool ended = false;                      // end of file, or the error below
+  std::deque<std::string> lines;  // at most kMaxQueued
+  bool ended = false;             // end of file, or the error below
   std::optional<std::string> error;
-  bool closed = false;                     // the source is gone: stop reading, post nothing
+  bool closed = false;  // the source is gone: stop reading, post nothing
   bool wake_posted = false;
   boost::asio::io_context* io = nullptr;
-  bool closed_on_loop = false;             // the same, for a wake-up already posted (loop's thread only)
-  std::function<void()> on_ready;          // loop's thread only
+  bool closed_on_loop = false;     // the same, for a wake-up already posted (loop's thread only)
+  std::function<void()> on_ready;  // loop's thread only
 
   // Under the lock. One wake-up pending at a time: the loop takes all that is ready at once.
   void wake(const std::shared_ptr<Shared>& self) {

@@ -16,8 +16,8 @@
 #include <variant>
 #include <vector>
 
-#include "uping/icmp.hpp"
 #include "system/resolve.hpp"
+#include "uping/icmp.hpp"
 #include "uping/stats.hpp"
 
 namespace uping::targets {
@@ -42,7 +42,7 @@ std::optional<IpAddress> from_socket_address(const SocketAddress& address);
 // ("198.51.100.7/24" is the /24), as fping does.
 struct AddressRange {
   IpAddress first;
-  IpAddress last;          // inclusive
+  IpAddress last;  // inclusive
   WideCount size() const noexcept { return last.value - first.value + 1; }
 };
 
@@ -51,7 +51,7 @@ struct AddressRange {
 inline constexpr WideCount kMaxRangeSize = WideCount{1} << 24;
 
 struct RangeError {
-  std::string message;     // "198.51.100.0/33: prefix length must be 0 to 32"
+  std::string message;  // "198.51.100.0/33: prefix length must be 0 to 32"
 };
 
 std::variant<AddressRange, RangeError> parse_range(std::string_view spec);
@@ -180,9 +180,9 @@ struct TargetText {
 // What a stream still holds, counted without reading any further: a run that stops early says
 // what it never took (a range or a pipe may be endless, so the file is not read to the end).
 struct Untaken {
-  std::uint64_t names = 0;      // command-line targets
+  std::uint64_t names = 0;  // command-line targets
   WideCount range_addresses = 0;
-  bool file_left = false;       // the file (or stdin) was not read to its end
+  bool file_left = false;  // the file (or stdin) was not read to its end
   bool empty() const noexcept { return names == 0 && range_addresses == 0 && !file_left; }
 };
 

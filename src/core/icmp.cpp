@@ -50,18 +50,17 @@ std::uint8_t echo_request_type(Family family) noexcept {
 }
 
 EchoHeader read_echo_header(Bytes icmp_message) noexcept {
-  return EchoHeader{load_u16(icmp_message, kIdentifierOffset),
-                    load_u16(icmp_message, kSequenceOffset)};
+  return EchoHeader{load_u16(icmp_message, kIdentifierOffset), load_u16(icmp_message, kSequenceOffset)};
 }
 
 bool is_v4_error(std::uint8_t type) noexcept {
-  return type == v4::kDestinationUnreachable || type == v4::kSourceQuench ||
-         type == v4::kRedirect || type == v4::kTimeExceeded || type == v4::kParameterProblem;
+  return type == v4::kDestinationUnreachable || type == v4::kSourceQuench || type == v4::kRedirect ||
+         type == v4::kTimeExceeded || type == v4::kParameterProblem;
 }
 
 bool is_v6_error(std::uint8_t type) noexcept {
-  return type == v6::kDestinationUnreachable || type == v6::kPacketTooBig ||
-         type == v6::kTimeExceeded || type == v6::kParameterProblem;
+  return type == v6::kDestinationUnreachable || type == v6::kPacketTooBig || type == v6::kTimeExceeded ||
+         type == v6::kParameterProblem;
 }
 
 // Where the quoted echo request sits inside an error, once the quoted IP header checks out.
@@ -93,8 +92,7 @@ QuoteResult locate_v4_quote(Bytes quote) noexcept {
   if (quote.size() < header_size + kHeaderSize) {
     return Malformed::truncated;
   }
-  return QuotedRequest{quote.subspan(header_size),
-                       quote.subspan(kIpv4DestinationOffset, kIpv4AddressSize)};
+  return QuotedRequest{quote.subspan(header_size), quote.subspan(kIpv4DestinationOffset, kIpv4AddressSize)};
 }
 
 // The quote holds the original IPv6 header and at least 8 bytes after it. Extension headers are
@@ -109,14 +107,12 @@ QuoteResult locate_v6_quote(Bytes quote) noexcept {
   if (quote.size() < kIpv6HeaderSize + kHeaderSize) {
     return Malformed::truncated;
   }
-  return QuotedRequest{quote.subspan(kIpv6HeaderSize),
-                       quote.subspan(kIpv6DestinationOffset, kIpv6AddressSize)};
+  return QuotedRequest{quote.subspan(kIpv6HeaderSize), quote.subspan(kIpv6DestinationOffset, kIpv6AddressSize)};
 }
 
 Message decode_error(Family family, Bytes packet) noexcept {
   const Bytes quote = packet.subspan(kHeaderSize);
-  const QuoteResult located =
-      family == Family::v4 ? locate_v4_quote(quote) : locate_v6_quote(quote);
+  const QuoteResult located = family == Family::v4 ? locate_v4_quote(quote) : locate_v6_quote(quote);
   if (const auto* problem = std::get_if<Malformed>(&located)) {
     return *problem;
   }
@@ -130,8 +126,7 @@ Message decode_error(Family family, Bytes packet) noexcept {
   report.code = packet[kCodeOffset];
   report.info = load_u32(packet, kInfoOffset);
   report.quoted = read_echo_header(request.icmp);
-  std::copy(request.destination.begin(), request.destination.end(),
-            report.quoted_destination.begin());
+  std::copy(request.destination.begin(), request.destination.end(), report.quoted_destination.begin());
   return report;
 }
 
@@ -270,13 +265,11 @@ void fill_payload(MutableBytes payload, Bytes pattern) noexcept {
   // Both layouts are anchored at payload byte 0, timestamp area included, as iputils fills them;
   // stamp_payload later overwrites the timestamp area.
   for (std::size_t index = 0; index < payload.size(); ++index) {
-    payload[index] = pattern.empty() ? static_cast<std::uint8_t>(index & 0xFFU)
-                                     : pattern[index % pattern.size()];
+    payload[index] = pattern.empty() ? static_cast<std::uint8_t>(index & 0xFFU) : pattern[index % pattern.size()];
   }
 }
 
-void stamp_payload(MutableBytes payload, std::int64_t unix_seconds,
-                   std::int64_t microseconds) noexcept {
+void stamp_payload(MutableBytes payload, std::int64_t unix_seconds, std::int64_t microseconds) noexcept {
   if (payload.size() < kTimestampSize) {
     return;
   }

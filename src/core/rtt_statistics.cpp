@@ -30,7 +30,8 @@ class RttHistogram::Layout {
       Micros last = reach >= highest ? resolution.highest : std::max(first, static_cast<Micros>(reach));
       // Neither the product's rounding nor the representative's may take a bucket past the bound:
       // a bucket exactly at it is narrowed too.
-      while (last > first && static_cast<double>(last - first) * (1 + 1e-9) > error * static_cast<double>(last + first)) {
+      while (last > first &&
+             static_cast<double>(last - first) * (1 + 1e-9) > error * static_cast<double>(last + first)) {
         --last;
       }
       if (last >= resolution.highest) break;

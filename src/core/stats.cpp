@@ -50,8 +50,7 @@ Wide truncated_variance(Wide n, Wide sum, Wide sum_squares) noexcept {
 
 }  // namespace
 
-Micros round_trip_micros(const Instant& sent, nanoseconds received_wall,
-                         nanoseconds received_monotonic) noexcept {
+Micros round_trip_micros(const Instant& sent, nanoseconds received_wall, nanoseconds received_monotonic) noexcept {
   const nanoseconds by_wall = received_wall - sent.wall;
   const nanoseconds by_monotonic = received_monotonic - sent.monotonic;
   // The kernel stamps a reply (CLOCK_REALTIME) as it arrives, before it waits in the socket
@@ -118,15 +117,12 @@ void Statistics::record_reply(std::optional<Micros> rtt, bool duplicate) noexcep
   }
 }
 
-void Statistics::observe_in_flight(std::uint64_t in_flight) noexcept {
-  pipe_ = std::max(pipe_, in_flight);
-}
+void Statistics::observe_in_flight(std::uint64_t in_flight) noexcept { pipe_ = std::max(pipe_, in_flight); }
 
 double Statistics::loss_percent() const noexcept {
   if (transmitted_ == 0) return 0.0;
   // Signed: more replies than probes must give a negative loss, not a huge one.
-  const auto lost = static_cast<double>(static_cast<std::int64_t>(transmitted_) -
-                                        static_cast<std::int64_t>(received_));
+  const auto lost = static_cast<double>(static_cast<std::int64_t>(transmitted_) - static_cast<std::int64_t>(received_));
   return lost * 100.0 / static_cast<double>(transmitted_);
 }
 
@@ -167,8 +163,6 @@ ProbeTable::Lookup ProbeTable::on_error(std::uint16_t sequence) const noexcept {
 
 ProbeTable::Lookup ProbeTable::peek(std::uint16_t sequence) const noexcept { return lookup(sequence); }
 
-bool ProbeTable::answered(std::uint16_t sequence) const noexcept {
-  return answered_.test(sequence);
-}
+bool ProbeTable::answered(std::uint16_t sequence) const noexcept { return answered_.test(sequence); }
 
 }  // namespace uping

@@ -11,14 +11,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
-#include "system/diagnose.hpp"
 #include "cli/log.hpp"
-#include "system/privileges.hpp"
-#include "uping/pinger.hpp"
 #include "cli/report.hpp"
+#include "cli/stdout_writer.hpp"
+#include "system/diagnose.hpp"
+#include "system/privileges.hpp"
 #include "system/resolve.hpp"
 #include "system/resolver_pool.hpp"
-#include "cli/stdout_writer.hpp"
+#include "uping/pinger.hpp"
 
 namespace uping::health {
 namespace {
@@ -38,7 +38,9 @@ std::string deadline_text(std::chrono::microseconds deadline) {
 class Check {
  public:
   explicit Check(const HealthOptions& options)
-      : options_(options), deadline_timer_(io_), round_timer_(io_),
+      : options_(options),
+        deadline_timer_(io_),
+        round_timer_(io_),
         pinger_(io_, pinger_settings(options), handlers()) {}
 
   int run(std::chrono::steady_clock::time_point started) {
@@ -184,8 +186,8 @@ class Check {
     if (outcome.unreachable) return;
     // Always numeric: a reverse lookup can wait seconds on a resolver and blow the deadline.
     PeerNamer namer(false);
-    outcome.unreachable = report::describe_icmp_error(error.family, error.type, error.code, error.info) +
-                          " from " + namer.name(error.from);
+    outcome.unreachable = report::describe_icmp_error(error.family, error.type, error.code, error.info) + " from " +
+                          namer.name(error.from);
     finish_if_decided();
   }
 

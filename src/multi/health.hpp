@@ -21,15 +21,15 @@ inline constexpr int kUnhealthy = 1;
 struct HealthOptions {
   std::string program_name = "uping";
   std::vector<std::string> targets;
-  std::chrono::microseconds deadline{800'000};   // -w: the whole check, start to verdict
-  std::chrono::microseconds interval{100'000};   // -i: between probes to a target not yet healthy
-  std::optional<Micros> max_rtt;                 // --max-rtt: slower replies do not count
-  std::uint32_t min_replies = 1;                 // --min-replies
-  std::optional<icmp::Family> family;            // -4 / -6
-  std::size_t payload_size = 56;                 // -s
-  std::optional<int> ttl;                        // -t
-  bool quiet = false;                            // -q: exit code only
-  bool numeric = false;                          // -n: accepted; error sources are always numeric
+  std::chrono::microseconds deadline{800'000};  // -w: the whole check, start to verdict
+  std::chrono::microseconds interval{100'000};  // -i: between probes to a target not yet healthy
+  std::optional<Micros> max_rtt;                // --max-rtt: slower replies do not count
+  std::uint32_t min_replies = 1;                // --min-replies
+  std::optional<icmp::Family> family;           // -4 / -6
+  std::size_t payload_size = 56;                // -s
+  std::optional<int> ttl;                       // -t
+  bool quiet = false;                           // -q: exit code only
+  bool numeric = false;                         // -n: accepted; error sources are always numeric
 };
 
 struct HealthParse {
@@ -45,11 +45,11 @@ HealthParse parse_command_line(const std::vector<std::string>& args);
 
 // What became of one target; the verdict and its line are pure functions of it.
 struct TargetOutcome {
-  std::string name;                  // as given on the command line
-  std::uint32_t replies = 0;         // replies within --max-rtt
-  std::uint32_t slow_replies = 0;    // replies over --max-rtt
-  Micros rtt_sum = 0;                // of the replies that count
-  Micros slowest = 0;                // of the slow ones
+  std::string name;                        // as given on the command line
+  std::uint32_t replies = 0;               // replies within --max-rtt
+  std::uint32_t slow_replies = 0;          // replies over --max-rtt
+  Micros rtt_sum = 0;                      // of the replies that count
+  Micros slowest = 0;                      // of the slow ones
   std::optional<std::string> unreachable;  // "Destination Host Unreachable from 198.51.100.1"
   std::optional<std::string> failure;      // resolution or socket failure
 };

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "cli/cli_parse.hpp"
-#include "multi/health.hpp"
 #include "cli/invocation.hpp"
+#include "multi/health.hpp"
 
 namespace uping::health {
 namespace {
@@ -125,8 +125,7 @@ HealthParse parse_command_line(const std::vector<std::string>& args) {
   }
   if (ttl_given->count() > 0) {
     const auto hops = parse_decimal(ttl, 1, 255);
-    if (!hops || std::floor(*hops) != *hops)
-      return misconfigured("invalid -t '" + ttl + "': a whole number, 1 to 255");
+    if (!hops || std::floor(*hops) != *hops) return misconfigured("invalid -t '" + ttl + "': a whole number, 1 to 255");
     options.ttl = static_cast<int>(*hops);
   }
   if (options.targets.empty()) return misconfigured("no target given");

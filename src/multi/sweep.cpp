@@ -16,19 +16,19 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
-#include "system/diagnose.hpp"
 #include "cli/log.hpp"
-#include "system/privileges.hpp"
-#include "uping/pinger.hpp"
 #include "cli/report.hpp"
-#include "system/resolve.hpp"
 #include "cli/stdout_writer.hpp"
-#include "multi/sweep_intake.hpp"
-#include "multi/sweep_output.hpp"
 #include "cli/target_reader.hpp"
 #include "cli/targets.hpp"
 #include "multi/send_rate.hpp"
+#include "multi/sweep_intake.hpp"
+#include "multi/sweep_output.hpp"
 #include "multi/sweep_target.hpp"
+#include "system/diagnose.hpp"
+#include "system/privileges.hpp"
+#include "system/resolve.hpp"
+#include "uping/pinger.hpp"
 
 namespace uping::sweep {
 namespace {
@@ -289,8 +289,8 @@ class Sweep {
     const bool first_answer = target->stats.received() == 0 && !reply.duplicate;
     target->stats.record_reply(timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.duplicate);
     if (target->rtt) target->rtt->record(reply.rtt, reply.duplicate);
-    const ReplySeen seen{probe, timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.ttl,
-                         reply.icmp_bytes, reply.duplicate};
+    const ReplySeen seen{probe, timing_ ? std::optional<Micros>(reply.rtt) : std::nullopt, reply.ttl, reply.icmp_bytes,
+                         reply.duplicate};
     if (options_.format == OutputFormat::json) {
       out_ += json_reply(ref(*target), seen);
     } else if (options_.format == OutputFormat::text && !options_.quiet) {
@@ -352,8 +352,12 @@ class Sweep {
     const bool alive = target.stats.received() > 0;
     const bool lost = !alive && (complete || stopping_for_ == StopReason::deadline);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(target.last_send - target.first_send);
-    out_ += retired_output(options_.format, {ref(target), &target.stats, {target.timeouts, target.send_errors, complete},
-                                             elapsed.count(), timing_, target.rtt ? &*target.rtt : nullptr});
+    out_ += retired_output(options_.format, {ref(target),
+                                             &target.stats,
+                                             {target.timeouts, target.send_errors, complete},
+                                             elapsed.count(),
+                                             timing_,
+                                             target.rtt ? &*target.rtt : nullptr});
     count_retired(totals_, target, alive, lost);
     targets_.release(target);
     if (out_.size() >= kOutputFlushBytes) flush();
@@ -369,7 +373,8 @@ class Sweep {
         continue;
       }
       ++totals_.unfinished;
-      out_ += retired_output(options_.format, {{taken.text, taken.address_text, taken.literal}, &nothing, {0, 0, false}, 0, timing_});
+      out_ += retired_output(options_.format,
+                             {{taken.text, taken.address_text, taken.literal}, &nothing, {0, 0, false}, 0, timing_});
     }
   }
 

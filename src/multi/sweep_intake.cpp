@@ -79,13 +79,11 @@ bool Intake::ready_now() const noexcept {
   return !stream_done_ && stream_.ready_now() && resolver_.outstanding() < kMaxLookups;
 }
 
-bool Intake::exhausted() const noexcept {
-  return stream_done_ && !waiting_ && ready_.empty() && resolving_.empty();
-}
+bool Intake::exhausted() const noexcept { return stream_done_ && !waiting_ && ready_.empty() && resolving_.empty(); }
 
 std::vector<TakenTarget> Intake::take_unprobed() {
   std::vector<std::pair<std::uint64_t, TakenTarget>> left(std::make_move_iterator(ready_.begin()),
-                                                         std::make_move_iterator(ready_.end()));
+                                                          std::make_move_iterator(ready_.end()));
   ready_.clear();
   for (auto& [order, name] : resolving_) {
     TakenTarget taken;

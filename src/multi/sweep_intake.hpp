@@ -12,19 +12,19 @@
 #include <string>
 #include <vector>
 
+#include "cli/targets.hpp"
 #include "system/resolve.hpp"
 #include "system/resolver_pool.hpp"
-#include "cli/targets.hpp"
 
 namespace uping::sweep {
 
 // A target taken from the sources.
 struct TakenTarget {
-  std::string text;              // as given
-  SocketAddress address;         // when resolved
-  std::string address_text;      // the numeric address probed, canonical (inet_ntop); empty if unresolved
-  bool literal = false;          // given as an address
-  std::string error;             // why it cannot be probed: its name did not resolve
+  std::string text;          // as given
+  SocketAddress address;     // when resolved
+  std::string address_text;  // the numeric address probed, canonical (inet_ntop); empty if unresolved
+  bool literal = false;      // given as an address
+  std::string error;         // why it cannot be probed: its name did not resolve
 };
 
 class Intake {
@@ -53,7 +53,7 @@ class Intake {
   std::optional<icmp::Family> family_;
   std::function<void()> on_ready_;
   bool stream_done_ = false;
-  std::optional<std::string> waiting_;          // a name taken while kMaxLookups were running
+  std::optional<std::string> waiting_;              // a name taken while kMaxLookups were running
   std::map<std::uint64_t, std::string> resolving_;  // by order taken
   std::deque<std::pair<std::uint64_t, TakenTarget>> ready_;
   std::uint64_t taken_ = 0;

@@ -19,7 +19,7 @@ constexpr std::string_view kIputilsFlagLetters = "346aAbBCdDfHLnOqrRUvVh";
 constexpr std::string_view kIputilsValueLetters = "ceFiIlmMNpQsStTwW";
 // Letters iputils leaves free that only sweeps use; each takes a value.
 constexpr std::string_view kSweepValueLetters = "gxX";
-constexpr std::array<std::string_view, 7> kSweepLongOptions = {"--generate", "--file",        "--json", "--alive",
+constexpr std::array<std::string_view, 7> kSweepLongOptions = {"--generate",    "--file",      "--json", "--alive",
                                                                "--unreachable", "--reachable", "--rate"};
 constexpr std::array<std::string_view, 4> kLongOptionsWithValue = {"--generate", "--file", "--reachable", "--rate"};
 
@@ -32,8 +32,8 @@ bool is_one_of(std::string_view word, const std::array<std::string_view, N>& lis
 }
 
 // A number in the C locale within [min, max]; the message names the option and the bounds.
-std::variant<double, std::string> parse_number(const std::string& text, std::string_view option, double min,
-                                               double max, std::string_view unit) {
+std::variant<double, std::string> parse_number(const std::string& text, std::string_view option, double min, double max,
+                                               std::string_view unit) {
   const auto value = cli::parse_c_number(text);
   if (!value || *value < min || *value > max) {
     return "invalid " + std::string(option) + " '" + text + "': " + std::string(unit);
@@ -43,8 +43,8 @@ std::variant<double, std::string> parse_number(const std::string& text, std::str
 
 std::string bound_text(double value) { return std::to_string(static_cast<std::uint64_t>(value)); }
 
-std::variant<std::uint64_t, std::string> parse_whole(const std::string& text, std::string_view option,
-                                                     double min, double max) {
+std::variant<std::uint64_t, std::string> parse_whole(const std::string& text, std::string_view option, double min,
+                                                     double max) {
   const auto unit = "a whole number, " + bound_text(min) + " to " + bound_text(max);
   auto parsed = parse_number(text, option, min, max, unit);
   if (auto* message = std::get_if<std::string>(&parsed)) return *message;
@@ -144,7 +144,8 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   if (v4 && v6) return failed("only one -4 or -6 option may be specified");
   if (v4) options.family = icmp::Family::v4;
   if (v6) options.family = icmp::Family::v6;
-  if (int(json) + int(alive) + int(unreachable) > 1) return failed("--json, --alive and --unreachable exclude each other");
+  if (int(json) + int(alive) + int(unreachable) > 1)
+    return failed("--json, --alive and --unreachable exclude each other");
   if (json) options.format = OutputFormat::json;
   if (alive) options.format = OutputFormat::alive;
   if (unreachable) options.format = OutputFormat::unreachable;
@@ -159,7 +160,8 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
     options.ranges.push_back(parsed);
   }
   for (const auto& target : options.targets) {
-    if (target.find('/') != std::string::npos && std::holds_alternative<targets::AddressRange>(targets::parse_range(target))) {
+    if (target.find('/') != std::string::npos &&
+        std::holds_alternative<targets::AddressRange>(targets::parse_range(target))) {
       return failed(target + ": a range needs -g (-g " + target + ")");
     }
   }
@@ -193,21 +195,27 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   const std::size_t max_size = options.family == icmp::Family::v4 ? kMaxIpv4PayloadSize : kMaxPayloadSize;
   std::optional<std::string> problem;
   if (!problem) problem = whole(count_given, count, "-c", 1, kMaxCount, options.count);
-  if (!problem) problem = decimal(interval_given, interval, "-i", 0.002, 3600, "seconds, 0.002 to 3600",
-                                  [&](double v) { options.interval = seconds(v); });
-  if (!problem) problem = decimal(timeout_given, timeout, "-W", 0.001, 3600, "seconds, 0.001 to 3600",
-                                  [&](double v) { options.timeout = seconds(v); });
-  if (!problem) problem = decimal(deadline_given, deadline, "-w", 0.001, 1e6, "seconds, 0.001 to 1000000",
-                                  [&](double v) { options.deadline = seconds(v); });
-  if (!problem) problem = decimal(rate_given, rate, "--rate", 0, 1e7, "probes per second, 0 (no limit) or 1 to 10000000",
-                                  [&](double v) { options.rate = v; });
-  if (!problem && options.rate > 0 && options.rate < 1) problem = "invalid --rate '" + rate + "': probes per second, 0 (no limit) or 1 to 10000000";
+  if (!problem)
+    problem = decimal(interval_given, interval, "-i", 0.002, 3600, "seconds, 0.002 to 3600",
+                      [&](double v) { options.interval = seconds(v); });
+  if (!problem)
+    problem = decimal(timeout_given, timeout, "-W", 0.001, 3600, "seconds, 0.001 to 3600",
+                      [&](double v) { options.timeout = seconds(v); });
+  if (!problem)
+    problem = decimal(deadline_given, deadline, "-w", 0.001, 1e6, "seconds, 0.001 to 1000000",
+                      [&](double v) { options.deadline = seconds(v); });
+  if (!problem)
+    problem = decimal(rate_given, rate, "--rate", 0, 1e7, "probes per second, 0 (no limit) or 1 to 10000000",
+                      [&](double v) { options.rate = v; });
+  if (!problem && options.rate > 0 && options.rate < 1)
+    problem = "invalid --rate '" + rate + "': probes per second, 0 (no limit) or 1 to 10000000";
   if (!problem) problem = whole(size_given, size, "-s", 0, static_cast<double>(max_size), options.payload_size);
   if (!problem && ttl_given->count() > 0) {
     problem = whole(ttl_given, ttl, "-t", 1, 255, hops);
     if (!problem) options.ttl = hops;
   }
-  if (!problem && reachable_given->count() > 0 && stop_reachable_given->count() > 0) problem = "-x and -X exclude each other";
+  if (!problem && reachable_given->count() > 0 && stop_reachable_given->count() > 0)
+    problem = "-x and -X exclude each other";
   if (!problem && reachable_given->count() > 0) {
     problem = whole(reachable_given, reachable, "-x", 1, 1e15, reachable_count);
     if (!problem) options.reachable = reachable_count;

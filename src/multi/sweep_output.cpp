@@ -3,14 +3,14 @@
 // Boost.JSON compiled into this one translation unit (header-only mode) rather than linked as
 // libboost_json.so: the release build links statically where it can, and one more shared library
 // would cost every uping start-up its relocations. The unit tests use the same definitions.
-#include <boost/json/src.hpp>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
 #include <cstring>
 #include <initializer_list>
 #include <utility>
 #include <vector>
+
+#include <boost/json/src.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/report.hpp"
 #include "system/resolve.hpp"
@@ -45,9 +45,14 @@ Micros rounded(double micros) { return to_micros(micros, 1).count(); }
 std::string rtt_figures(const RttStatistics& rtt) {
   const auto summary = rtt.summary();
   if (!summary) return "null";
-  return millis_object({{"min", summary->min}, {"avg", summary->avg}, {"max", summary->max}, {"mdev", summary->mdev},
-                        {"p50", rounded(*rtt.percentile(50))}, {"p90", rounded(*rtt.percentile(90))},
-                        {"p95", rounded(*rtt.percentile(95))}, {"p99", rounded(*rtt.percentile(99))}});
+  return millis_object({{"min", summary->min},
+                        {"avg", summary->avg},
+                        {"max", summary->max},
+                        {"mdev", summary->mdev},
+                        {"p50", rounded(*rtt.percentile(50))},
+                        {"p90", rounded(*rtt.percentile(90))},
+                        {"p95", rounded(*rtt.percentile(95))},
+                        {"p99", rounded(*rtt.percentile(99))}});
 }
 
 // {"rfc3550":…,"mean_diff":…}, or null before two successive replies.
@@ -136,12 +141,18 @@ std::size_t utf8_sequence_length(std::string_view text) {
 
 std::string_view stop_reason_name(StopReason reason) {
   switch (reason) {
-    case StopReason::complete: return "complete";
-    case StopReason::deadline: return "deadline";
-    case StopReason::reachable: return "reachable";
-    case StopReason::interrupted: return "interrupted";
-    case StopReason::no_socket: return "no_socket";
-    case StopReason::input_error: return "input_error";
+    case StopReason::complete:
+      return "complete";
+    case StopReason::deadline:
+      return "deadline";
+    case StopReason::reachable:
+      return "reachable";
+    case StopReason::interrupted:
+      return "interrupted";
+    case StopReason::no_socket:
+      return "no_socket";
+    case StopReason::input_error:
+      return "input_error";
   }
   return "complete";
 }
@@ -242,8 +253,7 @@ std::string retired_output(OutputFormat format, const Retired& retired) {
   const bool alive = retired.stats->received() > 0;
   switch (format) {
     case OutputFormat::json:
-      return json_target_summary(retired.target, *retired.stats, retired.rtt ? *retired.rtt : no_rtt(),
-                                 retired.counts);
+      return json_target_summary(retired.target, *retired.stats, retired.rtt ? *retired.rtt : no_rtt(), retired.counts);
     case OutputFormat::alive:
       return alive ? printable(retired.target.target) + "\n" : std::string();
     case OutputFormat::unreachable:
@@ -273,8 +283,7 @@ std::string text_reply(const TargetRef& target, const ReplySeen& reply) {
 
 std::string text_icmp_error(const TargetRef& target, const IcmpErrorSeen& error) {
   std::string line = report::error_line(std::nullopt, error.from, static_cast<std::uint16_t>(error.seq),
-                                        report::describe_icmp_error(error.family, error.type, error.code,
-                                                                    error.info));
+                                        report::describe_icmp_error(error.family, error.type, error.code, error.info));
   line.pop_back();  // the '\n'
   return fmt::format("{} (to {})\n", line, peer_text(target));
 }

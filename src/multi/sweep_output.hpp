@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "cli/targets.hpp"
+#include "multi/sweep_options.hpp"
 #include "uping/icmp.hpp"
 #include "uping/rtt_statistics.hpp"
 #include "uping/stats.hpp"
-#include "multi/sweep_options.hpp"
-#include "cli/targets.hpp"
 
 namespace uping::sweep {
 
@@ -23,12 +23,12 @@ inline constexpr int kJsonSchemaVersion = 1;
 struct TargetRef {
   std::string_view target;
   std::string_view address;
-  bool literal = false;              // given as an address: lines show the canonical address alone
+  bool literal = false;  // given as an address: lines show the canonical address alone
 };
 
 struct ReplySeen {
-  std::uint32_t seq = 0;             // the target's probe number, from 1
-  std::optional<Micros> rtt;         // absent when the payload is too small to time (-s < 16)
+  std::uint32_t seq = 0;      // the target's probe number, from 1
+  std::optional<Micros> rtt;  // absent when the payload is too small to time (-s < 16)
   std::optional<int> ttl;
   std::size_t icmp_bytes = 0;
   bool duplicate = false;
@@ -36,7 +36,7 @@ struct ReplySeen {
 
 struct IcmpErrorSeen {
   std::uint32_t seq = 0;
-  std::string_view from;             // the router or host that reported it
+  std::string_view from;  // the router or host that reported it
   icmp::Family family = icmp::Family::v4;
   std::uint8_t type = 0;
   std::uint8_t code = 0;
@@ -49,24 +49,24 @@ enum class StopReason : std::uint8_t { complete, deadline, reachable, interrupte
 std::string_view stop_reason_name(StopReason reason);
 
 struct RunTotals {
-  std::uint64_t targets = 0;         // targets taken from the sources (failed ones included)
-  std::uint64_t alive = 0;           // answered at least once
-  std::uint64_t unreachable = 0;     // every probe settled without an answer
-  std::uint64_t unfinished = 0;      // not settled when the run stopped early (-X, -w, SIGINT): still
-                                     // waiting for replies, or taken from a source but never probed
-  std::uint64_t failed = 0;          // could not be probed: unresolvable, no socket of its family
+  std::uint64_t targets = 0;      // targets taken from the sources (failed ones included)
+  std::uint64_t alive = 0;        // answered at least once
+  std::uint64_t unreachable = 0;  // every probe settled without an answer
+  std::uint64_t unfinished = 0;   // not settled when the run stopped early (-X, -w, SIGINT): still
+                                  // waiting for replies, or taken from a source but never probed
+  std::uint64_t failed = 0;       // could not be probed: unresolvable, no socket of its family
   std::uint64_t sent = 0;
-  std::uint64_t send_errors = 0;     // probes the kernel refused (not sent)
+  std::uint64_t send_errors = 0;  // probes the kernel refused (not sent)
   std::uint64_t received = 0;
   std::uint64_t duplicates = 0;
-  std::uint64_t errors = 0;          // ICMP errors
+  std::uint64_t errors = 0;  // ICMP errors
   std::uint64_t timeouts = 0;
-  std::uint64_t kernel_drops = 0;    // datagrams the kernel dropped (receive buffer full)
+  std::uint64_t kernel_drops = 0;  // datagrams the kernel dropped (receive buffer full)
   std::size_t sockets = 0;
   Micros elapsed = 0;
   StopReason stopped = StopReason::complete;
-  bool sources_exhausted = true;     // every target of every source was taken
-  RttStatistics rtt;                 // --json: every timed reply of every retired target, merged
+  bool sources_exhausted = true;  // every target of every source was taken
+  RttStatistics rtt;              // --json: every timed reply of every retired target, merged
 };
 
 // 0 when the targets that had to answer did:
@@ -95,7 +95,7 @@ std::string json_target_error(std::string_view target, std::string_view message)
 struct SummaryCounts {
   std::uint64_t timeouts = 0;
   std::uint64_t send_errors = 0;
-  bool complete = true;              // every probe settled (false when the run stopped before)
+  bool complete = true;  // every probe settled (false when the run stopped before)
 };
 // Counts from `stats`; the rtt_ms and jitter_ms figures from `rtt` (the same replies).
 std::string json_target_summary(const TargetRef& target, const Statistics& stats, const RttStatistics& rtt,
@@ -109,8 +109,8 @@ struct Retired {
   TargetRef target;
   const Statistics* stats = nullptr;
   SummaryCounts counts;
-  Micros elapsed = 0;                // first to last send
-  bool timing = true;                // the payload holds a timestamp: rtt figures
+  Micros elapsed = 0;                  // first to last send
+  bool timing = true;                  // the payload holds a timestamp: rtt figures
   const RttStatistics* rtt = nullptr;  // JSON: the target's RTTs (none: never probed, or no timing)
 };
 std::string retired_output(OutputFormat format, const Retired& retired);

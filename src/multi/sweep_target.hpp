@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "uping/pinger.hpp"
-#include "system/resolve.hpp"
-#include "uping/rtt_statistics.hpp"
-#include "uping/stats.hpp"
 #include "multi/sweep.hpp"
 #include "multi/sweep_intake.hpp"
 #include "multi/sweep_options.hpp"
 #include "multi/sweep_output.hpp"
+#include "system/resolve.hpp"
+#include "uping/pinger.hpp"
+#include "uping/rtt_statistics.hpp"
+#include "uping/stats.hpp"
 
 namespace uping::sweep {
 
@@ -37,8 +37,8 @@ struct TokenParts {
 };
 
 inline ProbeToken make_token(std::uint32_t slot, std::uint32_t generation, std::uint32_t probe) {
-  return (std::uint64_t{slot} << (kProbeBits + kGenerationBits)) |
-         ((generation & kGenerationMask) << kProbeBits) | (probe & kProbeMask);
+  return (std::uint64_t{slot} << (kProbeBits + kGenerationBits)) | ((generation & kGenerationMask) << kProbeBits) |
+         (probe & kProbeMask);
 }
 
 inline TokenParts split_token(ProbeToken token) {
@@ -49,13 +49,13 @@ inline TokenParts split_token(ProbeToken token) {
 
 // One target being probed.
 struct ActiveTarget {
-  std::string text;              // as given
-  std::string address_text;      // numeric, canonical
-  bool literal = false;          // given as an address
+  std::string text;          // as given
+  std::string address_text;  // numeric, canonical
+  bool literal = false;      // given as an address
   SocketAddress address;
   std::uint32_t generation = 0;
-  std::uint32_t probes = 0;      // probe numbers used: sent, or refused by the kernel
-  std::uint32_t settled = 0;     // probes answered, failed, timed out or refused
+  std::uint32_t probes = 0;   // probe numbers used: sent, or refused by the kernel
+  std::uint32_t settled = 0;  // probes answered, failed, timed out or refused
   std::uint32_t timeouts = 0;
   std::uint32_t send_errors = 0;
   Statistics stats;

@@ -6,8 +6,7 @@
 namespace uping {
 
 std::string version_text() {
-  return std::string("uping ") + kVersion + " (ping from iputils " + std::string(kIputilsReference) +
-         " compatible)\n";
+  return std::string("uping ") + kVersion + " (ping from iputils " + std::string(kIputilsReference) + " compatible)\n";
 }
 
 std::string diagnose_help_text(std::string_view program_name) {

@@ -3,18 +3,19 @@
 #include <arpa/inet.h>
 #include <locale.h>
 
+#include <array>
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <cstdint>
-#include <array>
 #include <string>
 #include <variant>
 
 #include "ping/getopt_scan.hpp"
 #include "ping/gnu_options.hpp"
+#include "ping/option_values.hpp"
 
 // Parsing follows glibc getopt's rules: options are applied in the order getopt returns them, so
 // the first error reported is the one iputils would report, and parsing stops where getopt would
@@ -23,99 +24,28 @@
 namespace uping {
 namespace {
 
+using option_values::Failure;
+using option_values::parse_hex_or_decimal;
+using option_values::parse_integer;
+using option_values::parse_pattern;
+using option_values::parse_seconds_as_ms;
+using option_values::store_integer;
+
 // iputils: ICMP_MAX_DATALEN and ICMPV6_MAX_DATALEN (MAXPACKET is 65535).
 constexpr std::size_t kMaxIpPacket = 65535;
 constexpr std::size_t kMaxPayloadV4 = kMaxIpPacket - icmp::kIpv4MinHeaderSize - icmp::kHeaderSize;
 constexpr std::size_t kMaxPayloadV6 = kMaxIpPacket - icmp::kHeaderSize;
 
-constexpr int kMinUserIntervalMs = 2;  // iputils' MIN_USER_INTERVAL_MS
+constexpr int kMinUserIntervalMs = 2;     // iputils' MIN_USER_INTERVAL_MS
 constexpr long long kMaxPreload = 65536;  // iputils' MAX_DUP_CHK
 constexpr long long kMaxUserPreload = 3;
-constexpr std::size_t kIpOptionsSize = 40;  // room iputils reserves for -R / -T
+constexpr std::size_t kIpOptionsSize = 40;    // room iputils reserves for -R / -T
 constexpr std::size_t kMaxTimestampHops = 4;  // -T tsprespec: 4 + 4 * 8 bytes fit in those 40
-constexpr std::size_t kMaxPatternBytes = 16;
 
 // -N's sub-options (iputils' niquery_option_handler); the ones ending in '=' take a value.
 constexpr std::array<std::string_view, 14> kNodeInfoQueries = {
-    "help", "name", "ipv6", "ipv6-all", "ipv6-compatible", "ipv6-global", "ipv6-linklocal",
-    "ipv6-sitelocal", "ipv4", "ipv4-all", "subject-ipv6=", "subject-ipv4=", "subject-name=",
-    "subject-fqdn="};
-
-// An error as iputils reports it: the message (without the program prefix) and the exit code.
-struct Failure {
-  std::string message;
-  int exit_code;
-  bool bare = false;  // printed as it is, without the program prefix and newline
-  bool to_stdout = false;  // -N help's list goes to stdout
-};
-
-// iputils' strtol_or_err: base 10, leading blanks and sign allowed, nothing after the digits.
-std::variant<long long, Failure> parse_integer(const std::string& text, long long min,
-                                               long long max) {
-  const std::string quoted = "invalid argument: '" + text + "'";
-  char* end = nullptr;
-  errno = 0;
-  const long long value = std::strtoll(text.c_str(), &end, 10);
-  if (errno == ERANGE) return Failure{quoted + ": " + std::strerror(ERANGE), kExitNoReply};
-  if (end == text.c_str() || *end != '\0') return Failure{quoted, kExitNoReply};
-  if (value < min || value > max) {
-    return Failure{quoted + ": out of range: " + std::to_string(min) + " <= value <= " +
-                       std::to_string(max),
-                   kExitNoReply};
-  }
-  return value;
-}
-
-// An integer option within [min, max], stored in its field (a number, or an optional one).
-template <typename T>
-std::optional<Failure> store_integer(const std::string& text, long long min, long long max, T& field) {
-  auto parsed = parse_integer(text, min, max);
-  if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
-  field = static_cast<T>(std::get<long long>(parsed));
-  return std::nullopt;
-}
-template <typename T>
-std::optional<Failure> store_integer(const std::string& text, long long min, long long max,
-                                     std::optional<T>& field) {
-  T stored{};
-  auto failure = store_integer(text, min, max, stored);
-  if (!failure) field = stored;
-  return failure;
-}
-
-// strtod in the C locale, whatever the user's locale: "0.5" must mean half a second everywhere.
-double strtod_c_locale(const char* text, char** end) {
-  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
-  return strtod_l(text, end, c_locale);
-}
-
-// iputils' ping_strtod and the range check after it, for -i and -W (seconds, kept as whole
-// milliseconds). Trailing garbage only earns warnings and the value parsed so far is used, as in
-// iputils; an empty, infinite, NaN, negative or too large value is fatal (exit 2).
-std::variant<int, Failure> parse_seconds_as_ms(const std::string& text, std::string_view what, double max_seconds,
-                                               std::string_view program, std::string& warnings) {
-  const std::string prefix = std::string(what) + ": " + text;
-  if (text.empty()) {
-    // iputils appends strerror of a stale errno here; with its usual locale setup that errno is
-    // ENOENT, which is what Debian's ping prints.
-    return Failure{prefix + ": " + std::strerror(ENOENT), kExitError};
-  }
-  char* end = nullptr;
-  errno = 0;
-  const double seconds = strtod_c_locale(text.c_str(), &end);
-  if (errno != 0 || end == text.c_str() || *end != '\0') {
-    warnings += std::string(program) + ": option argument contains garbage: " + end + "\n";
-    warnings += std::string(program) + ": this will become fatal error in the future\n";
-  }
-  const int kind = std::fpclassify(seconds);
-  if (kind != FP_NORMAL && kind != FP_ZERO) {
-    return Failure{prefix + ": " + std::strerror(ERANGE), kExitError};
-  }
-  if (std::isless(seconds, 0.0) || std::isgreater(seconds, max_seconds)) {
-    return Failure{prefix, kExitError};
-  }
-  return static_cast<int>(seconds * 1000);
-}
+    "help",           "name", "ipv6",     "ipv6-all",      "ipv6-compatible", "ipv6-global",   "ipv6-linklocal",
+    "ipv6-sitelocal", "ipv4", "ipv4-all", "subject-ipv6=", "subject-ipv4=",   "subject-name=", "subject-fqdn="};
 
 bool is_ipv4_literal(const std::string& text) {
   in_addr address{};
@@ -140,44 +70,11 @@ ParseResult failed(const Options& options, const std::string& warnings, const Fa
   return result;
 }
 
-ParseResult usage_failure(const Options& options, const std::string& warnings,
-                          const std::string& message) {
+ParseResult usage_failure(const Options& options, const std::string& warnings, const std::string& message) {
   ParseResult result;
   result.err = warnings + message + usage_text(options.program_name);
   result.exit_code = kExitError;
   return result;
-}
-
-bool is_hex_digit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// iputils' parsetos / parseflow: "0x" introduces hexadecimal, anything else is decimal; nothing
-// may follow the digits. Returns the value as iputils' narrowing to int leaves it.
-std::optional<long long> parse_hex_or_decimal(const std::string& text, bool is_unsigned) {
-  const bool hex = text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-  const char* start = text.c_str() + (hex ? 2 : 0);
-  char* end = nullptr;
-  const int base = hex ? 16 : 10;
-  const long long value = is_unsigned ? static_cast<long long>(static_cast<int>(std::strtoul(start, &end, base)))
-                                      : static_cast<long long>(static_cast<int>(std::strtol(start, &end, base)));
-  if (*end != '\0') return std::nullopt;
-  return value;
-}
-
-// iputils' fill(): every character must be a hex digit; then up to 16 bytes, two digits each
-// (a lone last digit is a byte of its own, as sscanf("%2x") reads it).
-std::variant<std::vector<std::uint8_t>, Failure> parse_pattern(const std::string& text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (!is_hex_digit(text[i])) {
-      return Failure{"patterns must be specified as hex digits: " + text.substr(i), kExitError};
-    }
-  }
-  std::vector<std::uint8_t> bytes;
-  for (std::size_t i = 0; i < text.size() && bytes.size() < kMaxPatternBytes; i += 2) {
-    bytes.push_back(static_cast<std::uint8_t>(std::stoul(text.substr(i, 2), nullptr, 16)));
-  }
-  return bytes;
 }
 
 // What iputils prints for -N help (and for an unknown -N argument), word for word: a list of
@@ -196,8 +93,8 @@ std::string hex_byte(std::uint8_t byte) {
 }
 
 // Applies one occurrence of an option, in command-line order. Returns a failure to stop at.
-std::optional<Failure> apply_option(char letter, const std::string& value, Options& options,
-                                    std::string& warnings, std::string& out, bool real_uid_is_root) {
+std::optional<Failure> apply_option(char letter, const std::string& value, Options& options, std::string& warnings,
+                                    std::string& out, bool real_uid_is_root) {
   const auto set_family = [&](icmp::Family wanted) -> std::optional<Failure> {
     if (options.family && *options.family != wanted) {
       return Failure{"only one -4 or -6 option may be specified", kExitError};
@@ -206,28 +103,54 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
     return std::nullopt;
   };
   switch (letter) {
-    case '4': return set_family(icmp::Family::v4);
-    case '6': return set_family(icmp::Family::v6);
-    case 'q': options.quiet = true; return std::nullopt;
+    case '4':
+      return set_family(icmp::Family::v4);
+    case '6':
+      return set_family(icmp::Family::v6);
+    case 'q':
+      options.quiet = true;
+      return std::nullopt;
     case 'n':
       options.numeric = true;
       options.force_lookup = false;
       return std::nullopt;
-    case 'H': options.force_lookup = true; return std::nullopt;
+    case 'H':
+      options.force_lookup = true;
+      return std::nullopt;
     case 'f':
       options.flood = true;
       options.numeric = true;  // iputils: no lookups during a flood (-H still forces them)
       return std::nullopt;
-    case '3': options.rtt_precision = true; return std::nullopt;
-    case 'a': options.audible = true; return std::nullopt;
-    case 'A': options.adaptive = true; return std::nullopt;
-    case 'b': options.broadcast = true; return std::nullopt;
-    case 'B': options.strict_source = true; return std::nullopt;
-    case 'C': options.connect_socket = true; return std::nullopt;
-    case 'd': options.so_debug = true; return std::nullopt;
-    case 'L': options.no_loop = true; return std::nullopt;
-    case 'r': options.dont_route = true; return std::nullopt;
-    case 'U': options.latency = true; return std::nullopt;
+    case '3':
+      options.rtt_precision = true;
+      return std::nullopt;
+    case 'a':
+      options.audible = true;
+      return std::nullopt;
+    case 'A':
+      options.adaptive = true;
+      return std::nullopt;
+    case 'b':
+      options.broadcast = true;
+      return std::nullopt;
+    case 'B':
+      options.strict_source = true;
+      return std::nullopt;
+    case 'C':
+      options.connect_socket = true;
+      return std::nullopt;
+    case 'd':
+      options.so_debug = true;
+      return std::nullopt;
+    case 'L':
+      options.no_loop = true;
+      return std::nullopt;
+    case 'r':
+      options.dont_route = true;
+      return std::nullopt;
+    case 'U':
+      options.latency = true;
+      return std::nullopt;
     case 'R':
       if (options.timestamp_option) return Failure{"only one of -T or -R may be used", kExitError};
       options.record_route = true;
@@ -240,7 +163,8 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
       else return Failure{"invalid timestamp type: " + value, kExitError};
       return std::nullopt;
     }
-    case 'e': return store_integer(value, 0, 65535, options.identifier);
+    case 'e':
+      return store_integer(value, 0, 65535, options.identifier);
     case 'l': {
       auto parsed = parse_integer(value, 1, kMaxPreload);
       if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
@@ -251,8 +175,10 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
       options.preload = static_cast<unsigned>(preload);
       return std::nullopt;
     }
-    case 'm': return store_integer(value, 0, UINT32_MAX, options.mark);
-    case 'S': return store_integer(value, 1, INT_MAX, options.sndbuf);
+    case 'm':
+      return store_integer(value, 0, UINT32_MAX, options.mark);
+    case 'S':
+      return store_integer(value, 1, INT_MAX, options.sndbuf);
     case 'M': {
       if (value == "do") options.pmtu = PmtuDiscovery::do_;
       else if (value == "dont") options.pmtu = PmtuDiscovery::dont;
@@ -302,10 +228,17 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
       options.node_info = value;
       return std::nullopt;
     }
-    case 'v': options.verbose = true; return std::nullopt;
-    case 'D': options.print_timestamps = true; return std::nullopt;
-    case 'O': options.report_outstanding = true; return std::nullopt;
-    case 'c': return store_integer(value, 1, LLONG_MAX, options.count);
+    case 'v':
+      options.verbose = true;
+      return std::nullopt;
+    case 'D':
+      options.print_timestamps = true;
+      return std::nullopt;
+    case 'O':
+      options.report_outstanding = true;
+      return std::nullopt;
+    case 'c':
+      return store_integer(value, 1, LLONG_MAX, options.count);
     case 'w': {
       auto parsed = parse_integer(value, 0, INT_MAX);
       if (auto* failure = std::get_if<Failure>(&parsed)) return *failure;
@@ -321,7 +254,8 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
     case 's':
       // Only the integer range here; the packet size limit needs the target, checked at the end.
       return store_integer(value, 0, INT_MAX, options.payload_size);
-    case 't': return store_integer(value, 0, 255, options.ttl);
+    case 't':
+      return store_integer(value, 0, 255, options.ttl);
     case 'i':
     case 'W': {
       const bool interval = letter == 'i';
@@ -344,8 +278,7 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
     }
     case 'I': {
       // As iputils: anything with a colon must be an IPv6 source address, optionally %scope.
-      if (value.find(':') != std::string::npos &&
-          !is_ipv6_literal(value.substr(0, value.find('%')))) {
+      if (value.find(':') != std::string::npos && !is_ipv6_literal(value.substr(0, value.find('%')))) {
         return Failure{"invalid source address: " + value, kExitError};
       }
       options.interface = value;
@@ -358,9 +291,7 @@ std::optional<Failure> apply_option(char letter, const std::string& value, Optio
 
 }  // namespace
 
-std::size_t max_payload_size(icmp::Family family) {
-  return family == icmp::Family::v4 ? kMaxPayloadV4 : kMaxPayloadV6;
-}
+std::size_t max_payload_size(icmp::Family family) { return family == icmp::Family::v4 ? kMaxPayloadV4 : kMaxPayloadV6; }
 
 ParseResult parse_command_line(const std::vector<std::string>& args, bool real_uid_is_root) {
   std::string out;  // what iputils has printed on stdout by then (PATTERN lines)
@@ -390,21 +321,22 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
   }
 
   switch (scan.stop) {
-    case GetoptStop::none: break;
-    case GetoptStop::help: return with_out(usage_failure(options, warnings, ""));
+    case GetoptStop::none:
+      break;
+    case GetoptStop::help:
+      return with_out(usage_failure(options, warnings, ""));
     case GetoptStop::unknown_option:
-      return with_out(usage_failure(options, warnings,
-                           options.program_name + ": invalid option -- '" + scan.letter + "'\n"));
+      return with_out(
+          usage_failure(options, warnings, options.program_name + ": invalid option -- '" + scan.letter + "'\n"));
     case GetoptStop::missing_argument:
-      return with_out(usage_failure(
-          options, warnings,
-          options.program_name + ": option requires an argument -- '" + scan.letter + "'\n"));
+      return with_out(usage_failure(options, warnings,
+                                    options.program_name + ": option requires an argument -- '" + scan.letter + "'\n"));
   }
 
   const std::vector<std::string>& operands = scan.operands;
   if (operands.empty()) {
-    return with_out(failed(options, warnings,
-                  {std::string("usage error: ") + std::strerror(EDESTADDRREQ), kExitError}));
+    return with_out(
+        failed(options, warnings, {std::string("usage error: ") + std::strerror(EDESTADDRREQ), kExitError}));
   }
   // iputils reads extra operands as IPv4 hops: up to four prespecified timestamp addresses with
   // -T tsprespec, source-route hops without -R / -T (uping has no source routing), and answers
@@ -426,17 +358,17 @@ ParseResult parse_command_line(const std::vector<std::string>& args, bool real_u
   else if (is_ipv6_literal(options.target)) max_size = kMaxPayloadV6;
   if (options.payload_size > max_size) {
     return with_out(failed(options, warnings,
-                  {"invalid -s value: '" + std::to_string(options.payload_size) +
-                       "': out of range: 0 <= value <= " + std::to_string(max_size),
-                   kExitNoReply}));
+                           {"invalid -s value: '" + std::to_string(options.payload_size) +
+                                "': out of range: 0 <= value <= " + std::to_string(max_size),
+                            kExitNoReply}));
   }
   // Node information queries are ICMPv6 types of their own; the kernel lets an ICMP datagram
   // socket send echo requests only, and uping implements nothing else.
   if (options.node_info) {
     return with_out(failed(options, warnings,
-                  {"-N " + *options.node_info +
-                       ": node information queries need a raw ICMPv6 socket; uping sends echo requests only",
-                   kExitError}));
+                           {"-N " + *options.node_info +
+                                ": node information queries need a raw ICMPv6 socket; uping sends echo requests only",
+                            kExitError}));
   }
 
   ParseResult result;

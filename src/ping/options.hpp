@@ -19,54 +19,54 @@ enum class PmtuDiscovery : std::uint8_t { do_, dont, want, probe };
 enum class TimestampOption : std::uint8_t { tsonly, tsandaddr, tsprespec };
 
 struct Options {
-  std::string program_name = "uping";    // argv[0] as invoked, prefixes every diagnostic
-  std::optional<icmp::Family> family;    // -4 / -6, or implied by invoking as ping4 / ping6
-  std::optional<std::uint64_t> count;    // -c: stop after this many probes (or replies with -w)
-  double interval_seconds = 1.0;         // -i, truncated to whole milliseconds as iputils does
+  std::string program_name = "uping";  // argv[0] as invoked, prefixes every diagnostic
+  std::optional<icmp::Family> family;  // -4 / -6, or implied by invoking as ping4 / ping6
+  std::optional<std::uint64_t> count;  // -c: stop after this many probes (or replies with -w)
+  double interval_seconds = 1.0;       // -i, truncated to whole milliseconds as iputils does
   bool interval_given = false;
-  bool flood = false;                    // -f: '.' per probe; interval 0 unless -i is given
-  bool adaptive = false;                 // -A: interval follows the round-trip time
-  unsigned preload = 1;                  // -l: probes sent at once before pacing starts
-  bool audible = false;                  // -a: a bell with each reply
-  bool rtt_precision = false;            // -3: reply times with three decimals, never rounded
-  bool latency = false;                  // -U: times from user space, no kernel timestamps
-  bool force_lookup = false;             // -H: reverse lookups even for numeric targets / -f
-  bool broadcast = false;                // -b: allow a broadcast destination (SO_BROADCAST)
-  bool strict_source = false;            // -B: bind to the source address chosen at start
-  bool connect_socket = false;           // -C: connect() the socket to the destination
-  bool so_debug = false;                 // -d: SO_DEBUG
-  bool dont_route = false;               // -r: SO_DONTROUTE (only directly attached hosts)
-  bool no_loop = false;                  // -L: no multicast loopback
-  std::optional<std::uint16_t> identifier;  // -e: echo identifier (datagram: the bound "port")
-  std::optional<std::uint32_t> mark;     // -m: SO_MARK
-  std::optional<PmtuDiscovery> pmtu;     // -M
-  std::optional<int> tos;                // -Q: IPv4 TOS / IPv6 traffic class (0 = leave alone)
-  std::optional<std::uint32_t> flow_label;  // -F: IPv6 flow label (20 bits)
-  std::optional<int> sndbuf;             // -S: SO_SNDBUF
-  bool record_route = false;             // -R: IPv4 record-route option
+  bool flood = false;                               // -f: '.' per probe; interval 0 unless -i is given
+  bool adaptive = false;                            // -A: interval follows the round-trip time
+  unsigned preload = 1;                             // -l: probes sent at once before pacing starts
+  bool audible = false;                             // -a: a bell with each reply
+  bool rtt_precision = false;                       // -3: reply times with three decimals, never rounded
+  bool latency = false;                             // -U: times from user space, no kernel timestamps
+  bool force_lookup = false;                        // -H: reverse lookups even for numeric targets / -f
+  bool broadcast = false;                           // -b: allow a broadcast destination (SO_BROADCAST)
+  bool strict_source = false;                       // -B: bind to the source address chosen at start
+  bool connect_socket = false;                      // -C: connect() the socket to the destination
+  bool so_debug = false;                            // -d: SO_DEBUG
+  bool dont_route = false;                          // -r: SO_DONTROUTE (only directly attached hosts)
+  bool no_loop = false;                             // -L: no multicast loopback
+  std::optional<std::uint16_t> identifier;          // -e: echo identifier (datagram: the bound "port")
+  std::optional<std::uint32_t> mark;                // -m: SO_MARK
+  std::optional<PmtuDiscovery> pmtu;                // -M
+  std::optional<int> tos;                           // -Q: IPv4 TOS / IPv6 traffic class (0 = leave alone)
+  std::optional<std::uint32_t> flow_label;          // -F: IPv6 flow label (20 bits)
+  std::optional<int> sndbuf;                        // -S: SO_SNDBUF
+  bool record_route = false;                        // -R: IPv4 record-route option
   std::optional<TimestampOption> timestamp_option;  // -T
-  std::vector<std::string> timestamp_hops;  // -T tsprespec: up to 4 addresses before the target
-  std::vector<std::uint8_t> pattern;     // -p: fill bytes (up to 16), empty for iputils' default
+  std::vector<std::string> timestamp_hops;          // -T tsprespec: up to 4 addresses before the target
+  std::vector<std::uint8_t> pattern;                // -p: fill bytes (up to 16), empty for iputils' default
   bool pattern_given = false;
-  std::optional<std::string> node_info;  // -N: node information query (needs a raw socket)
+  std::optional<std::string> node_info;           // -N: node information query (needs a raw socket)
   std::optional<std::uint64_t> deadline_seconds;  // -w; `-w 0` means no deadline in iputils: unset
-  double linger_seconds = 10.0;          // -W, truncated to whole milliseconds
+  double linger_seconds = 10.0;                   // -W, truncated to whole milliseconds
   bool linger_given = false;
-  std::size_t payload_size = 56;         // -s
-  std::optional<int> ttl;                // -t
-  std::string interface;                 // -I: interface name or source address
-  bool quiet = false;                    // -q
-  bool numeric = false;                  // -n
-  bool verbose = false;                  // -v
-  bool print_timestamps = false;         // -D
-  bool report_outstanding = false;       // -O
+  std::size_t payload_size = 56;    // -s
+  std::optional<int> ttl;           // -t
+  std::string interface;            // -I: interface name or source address
+  bool quiet = false;               // -q
+  bool numeric = false;             // -n
+  bool verbose = false;             // -v
+  bool print_timestamps = false;    // -D
+  bool report_outstanding = false;  // -O
   std::string target;
 };
 
 struct ParseResult {
   // Set when the run should go ahead; otherwise main prints `out` / `err` and exits `exit_code`.
   std::optional<Options> options;
-  std::string out;   // for stdout (-V)
+  std::string out;  // for stdout (-V)
   // For stderr: "<prog>: invalid argument: ..." plus usage where iputils adds it. May be non-empty
   // even when `options` is set: iputils only warns about trailing garbage in -i / -W values
   // ("option argument contains garbage"), so main prints `err` before running in every case.

@@ -34,9 +34,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-std::string_view family_name(icmp::Family family) {
-  return family == icmp::Family::v4 ? "AF_INET" : "AF_INET6";
-}
+std::string_view family_name(icmp::Family family) { return family == icmp::Family::v4 ? "AF_INET" : "AF_INET6"; }
 
 std::string socket_summary(const std::optional<net::OpenedSocket>& socket) {
   if (!socket) return "-1 (socktype: 0)";
@@ -108,8 +106,7 @@ int run_ping_unguarded(const Options& options) {
     return kExitError;
   }
   load_user_charset_if_needed({options.target}, false);
-  const std::string_view hints_family =
-      !options.family ? "AF_UNSPEC" : family_name(*options.family);
+  const std::string_view hints_family = !options.family ? "AF_UNSPEC" : family_name(*options.family);
   log::verbose(fmt::format("sock4.fd: {}, sock6.fd: {}, hints.ai_family: {}", socket_summary(socket4),
                            socket_summary(socket6), hints_family));
 
@@ -120,7 +117,8 @@ int run_ping_unguarded(const Options& options) {
   const auto resolved = resolve_target(options.target, options.family);
   const auto* failure = std::get_if<ResolveError>(&resolved);
   for (const AddrinfoEntry& seen : failure ? failure->seen : std::get<Target>(resolved).seen) {
-    log::verbose(fmt::format("ai->ai_family: {}, ai->ai_canonname: '{}'", family_name(seen.family), seen.canonical_name));
+    log::verbose(
+        fmt::format("ai->ai_family: {}, ai->ai_canonname: '{}'", family_name(seen.family), seen.canonical_name));
   }
   if (failure) {
     log::error(failure->message);
@@ -140,7 +138,7 @@ int run_ping_unguarded(const Options& options) {
   warn_other_family_options(options, family);
   // -T tsprespec's hops: resolved before the route probe, which asks for the way to the first.
   const auto hops = startup::resolve_timestamp_hops(family == icmp::Family::v4 ? options.timestamp_hops
-                                                                                : std::vector<std::string>{});
+                                                                               : std::vector<std::string>{});
   if (const auto* hop_failure = std::get_if<ResolveError>(&hops)) {
     log::error(hop_failure->message);
     return kExitError;
@@ -211,10 +209,9 @@ int run_ping_unguarded(const Options& options) {
   }
 
   std::string configure_error;
-  const auto raw_identifier =
-      options.identifier ? *options.identifier : static_cast<std::uint16_t>(getpid() & 0xffff);
-  const auto identifier = net::configure_socket(chosen->fd(), family, chosen->mode(),
-                                                std::get<net::SocketSettings>(settings), raw_identifier, configure_error);
+  const auto raw_identifier = options.identifier ? *options.identifier : static_cast<std::uint16_t>(getpid() & 0xffff);
+  const auto identifier = net::configure_socket(
+      chosen->fd(), family, chosen->mode(), std::get<net::SocketSettings>(settings), raw_identifier, configure_error);
   if (!identifier) {
     log::error(configure_error);
     return kExitError;
@@ -253,8 +250,7 @@ int run_ping_unguarded(const Options& options) {
   }
 
   asio::io_context io(1);
-  net::Endpoint endpoint(io, std::move(*chosen), family, *identifier, options.payload_size,
-                         net::whole_datagram_room());
+  net::Endpoint endpoint(io, std::move(*chosen), family, *identifier, options.payload_size, net::whole_datagram_room());
   SessionPlan plan;
   plan.multicast = facts.multicast;
   if (family == icmp::Family::v6 && options.flow_label) plan.flow_label = *options.flow_label;

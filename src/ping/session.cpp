@@ -275,7 +275,10 @@ class Session final : public net::EventSink {
       // Asio's epoll is edge-triggered: datagrams already announced and still waiting would not
       // wake a new wait, so read on after the timers had their turn.
       if (drained) wait_for_packets();
-      else asio::post(io_, [this] { if (!finished_) receive_and_send(); });
+      else
+        asio::post(io_, [this] {
+          if (!finished_) receive_and_send();
+        });
     }
     flush_soon();
   }
@@ -338,7 +341,8 @@ class Session final : public net::EventSink {
       } else {
         const std::string stamp = timestamp();
         out_.add(report::error_line(stamp.empty() ? std::nullopt : std::optional<std::string_view>(stamp),
-                                    namer_.name(from), sequence, report::describe_icmp_error(family_, type, code, info)));
+                                    namer_.name(from), sequence,
+                                    report::describe_icmp_error(family_, type, code, info)));
       }
     }
     check_done();
@@ -367,17 +371,10 @@ class Session final : public net::EventSink {
     signals_.cancel();
     endpoint_.cancel();
 
-    report::Summary summary;
-    summary.name = target_.display_name;
-    summary.stats = &stats_;
-    summary.elapsed = stats_.transmitted() > 0 ? duration_cast<microseconds>(last_send_ - first_send_).count() : 0;
-    summary.timing = timing_;
-    summary.show_ipg_ewma = options_.flood || options_.adaptive || effective_interval_ms(options_) == 0;
-    out_.add(report::statistics_block(summary));
+    const Micros elapsed = stats_.transmitted() > 0 ? duration_cast<microseconds>(last_send_ - first_send_).count() : 0;
+    out_.add(statistics_text(target_.display_name, stats_, elapsed, options_));
     out_.flush();
-
-    const bool short_of_count = options_.deadline_seconds && options_.count && stats_.received() < *options_.count;
-    exit_code_ = stats_.received() == 0 || short_of_count ? kExitNoReply : kExitOk;
+    exit_code_ = exit_code_of(stats_, options_);
   }
 
   asio::io_context& io_;

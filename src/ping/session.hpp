@@ -5,6 +5,7 @@
 // replies, ICMP errors, local errors), every line through the one stdout writer.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/io_context.hpp>
@@ -13,6 +14,7 @@
 #include "cli/stdout_writer.hpp"
 #include "ping/options.hpp"
 #include "system/resolve.hpp"
+#include "uping/stats.hpp"
 #include "wire/endpoint.hpp"
 
 namespace uping {
@@ -45,6 +47,11 @@ struct SessionPlan {
   bool multicast = false;        // broadcast or multicast destination: DUP! only with -v
   std::uint32_t flow_label = 0;  // IPv6 -F, put in the destination's sin6_flowinfo
 };
+
+// iputils' statistics block at the end of a run (`elapsed`: from the first send to the last).
+std::string statistics_text(std::string_view name, const Statistics& stats, Micros elapsed, const Options& options);
+// iputils' exit code: 0, or 1 when no reply came or -w ended the run short of -c replies.
+int exit_code_of(const Statistics& stats, const Options& options);
 
 // Runs until -c, -w, SIGINT or the linger after the last probe ends it; prints the statistics
 // and returns iputils' exit code (0, or 1 when no reply came or -w ended short of -c).

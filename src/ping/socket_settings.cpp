@@ -13,10 +13,14 @@ namespace {
 int pmtu_value(PmtuDiscovery mode, icmp::Family family) {
   const bool v4 = family == icmp::Family::v4;
   switch (mode) {
-    case PmtuDiscovery::do_: return v4 ? IP_PMTUDISC_DO : IPV6_PMTUDISC_DO;
-    case PmtuDiscovery::dont: return v4 ? IP_PMTUDISC_DONT : IPV6_PMTUDISC_DONT;
-    case PmtuDiscovery::want: return v4 ? IP_PMTUDISC_WANT : IPV6_PMTUDISC_WANT;
-    case PmtuDiscovery::probe: return v4 ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
+    case PmtuDiscovery::do_:
+      return v4 ? IP_PMTUDISC_DO : IPV6_PMTUDISC_DO;
+    case PmtuDiscovery::dont:
+      return v4 ? IP_PMTUDISC_DONT : IPV6_PMTUDISC_DONT;
+    case PmtuDiscovery::want:
+      return v4 ? IP_PMTUDISC_WANT : IPV6_PMTUDISC_WANT;
+    case PmtuDiscovery::probe:
+      return v4 ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
   }
   return v4 ? IP_PMTUDISC_WANT : IPV6_PMTUDISC_WANT;
 }

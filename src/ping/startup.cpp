@@ -37,8 +37,7 @@ std::optional<std::string> link_local_warning(std::string_view target, bool data
   // A raw socket is not warned about: iputils only knows datagram sockets to need the scope.
   if (!datagram_socket || target.find('%') != std::string_view::npos) return std::nullopt;
   in6_addr address{};
-  if (inet_pton(AF_INET6, std::string(target).c_str(), &address) != 1 || !is_link_local(address))
-    return std::nullopt;
+  if (inet_pton(AF_INET6, std::string(target).c_str(), &address) != 1 || !is_link_local(address)) return std::nullopt;
   return "Warning: IPv6 link-local address on ICMP datagram socket may require ifname or scope-id"
          " => use: address%<ifname|scope-id>";
 }

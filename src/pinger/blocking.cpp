@@ -19,8 +19,13 @@ using Clock = std::chrono::steady_clock;
 class BlockingPing {
  public:
   BlockingPing(const SocketAddress& target, const PingOptions& options, Clock::time_point started)
-      : options_(options), target_(target), started_(started), deadline_(started + to_clock(options.deadline)),
-        pace_timer_(io_), deadline_timer_(io_), pinger_(io_, settings(options), handlers()) {
+      : options_(options),
+        target_(target),
+        started_(started),
+        deadline_(started + to_clock(options.deadline)),
+        pace_timer_(io_),
+        deadline_timer_(io_),
+        pinger_(io_, settings(options), handlers()) {
     result_.target = target;
   }
 

@@ -17,8 +17,8 @@ namespace uping::pinger {
 
 struct Deadline {
   std::chrono::steady_clock::time_point at;
-  std::uint32_t stamp = 0;     // the probe's send stamp
-  std::uint16_t channel = 0;   // index of the socket among the Pinger's
+  std::uint32_t stamp = 0;    // the probe's send stamp
+  std::uint16_t channel = 0;  // index of the socket among the Pinger's
   std::uint16_t sequence = 0;
 };
 

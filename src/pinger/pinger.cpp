@@ -41,7 +41,10 @@ class PingerCore {
 
  public:
   PingerCore(asio::io_context& io, PingerSettings settings, PingerHandlers handlers)
-      : io_(io), settings_(settings), handlers_(std::move(handlers)), expiry_timer_(io),
+      : io_(io),
+        settings_(settings),
+        handlers_(std::move(handlers)),
+        expiry_timer_(io),
         payload_(settings.payload_size) {
     icmp::fill_payload(payload_, {});
   }
@@ -83,7 +86,8 @@ class PingerCore {
 
     auto outcome = channel->endpoint.send(to, sequence, payload_, *channel);
     // The failure was an earlier ICMP error's, now read from the queue: this request never left.
-    if (outcome.error != 0 && outcome.queued_errors > 0) outcome = channel->endpoint.send(to, sequence, payload_, *channel);
+    if (outcome.error != 0 && outcome.queued_errors > 0)
+      outcome = channel->endpoint.send(to, sequence, payload_, *channel);
     sending.reset();
     if (buffer_full(outcome.error)) return {SendStatus::busy, outcome.error};
     // Nothing left: its sequence stays free and no timeout will follow.
@@ -194,8 +198,8 @@ class PingerCore {
     auto& list = families_[family_index(family)];
     // Raw sockets share the host's identifier space: give each its own, derived from the pid.
     const auto raw_identifier = static_cast<std::uint16_t>((getpid() + static_cast<int>(list.size())) & 0xffff);
-    const auto identifier =
-        net::configure_socket(opened.fd(), family, socket_mode, socket_settings, raw_identifier, error);
+    const auto identifier = net::configure_socket(opened.fd(), family, socket_mode, socket_settings, raw_identifier,
+                                                  error);
     if (!identifier) return false;
     const auto index = static_cast<std::uint16_t>(channels_.size());
     channels_.push_back(
@@ -295,8 +299,8 @@ class PingerCore {
   asio::io_context& io_;
   PingerSettings settings_;
   PingerHandlers handlers_;
-  std::vector<std::unique_ptr<Channel>> channels_;           // both families; a Deadline names its index
-  std::array<std::vector<std::uint16_t>, 2> families_;       // indexes of each family's channels
+  std::vector<std::unique_ptr<Channel>> channels_;      // both families; a Deadline names its index
+  std::array<std::vector<std::uint16_t>, 2> families_;  // indexes of each family's channels
   DeadlineQueue deadlines_;
   std::uint32_t stamps_ = 0;
   asio::steady_timer expiry_timer_;

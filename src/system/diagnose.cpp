@@ -29,8 +29,7 @@ std::string describe_attempts(const PermissionFacts& facts) {
   for (const auto& attempt : facts.attempts) {
     if (!text.empty()) text += "; ";
     text += fmt::format("{} {}: {}", attempt.family == icmp::Family::v4 ? "IPv4" : "IPv6",
-                        socket_mode_name(attempt.mode),
-                        attempt.error == 0 ? "opened" : std::strerror(attempt.error));
+                        socket_mode_name(attempt.mode), attempt.error == 0 ? "opened" : std::strerror(attempt.error));
   }
   return text;
 }
@@ -59,9 +58,7 @@ constexpr std::string_view kFilterOrigins =
 
 std::string describe_net_raw(const std::optional<privileges::CapabilitySets>& caps) {
   if (!caps) return "CAP_NET_RAW: unknown (/proc/self/status unreadable)";
-  const auto yes_no = [](std::uint64_t set) {
-    return privileges::holds(set, privileges::kCapNetRaw) ? "yes" : "no";
-  };
+  const auto yes_no = [](std::uint64_t set) { return privileges::holds(set, privileges::kCapNetRaw) ? "yes" : "no"; };
   return fmt::format("CAP_NET_RAW: effective {}, permitted {}, bounding {}", yes_no(caps->effective),
                      yes_no(caps->permitted), yes_no(caps->bounding));
 }
@@ -91,9 +88,7 @@ std::string collapse_blanks(std::string_view text) {
 
 std::string socket_state(int error) { return error == 0 ? "yes" : fmt::format("no ({})", std::strerror(error)); }
 
-std::string yes_no(std::uint64_t set) {
-  return privileges::holds(set, privileges::kCapNetRaw) ? "yes" : "no";
-}
+std::string yes_no(std::uint64_t set) { return privileges::holds(set, privileges::kCapNetRaw) ? "yes" : "no"; }
 
 }  // namespace
 
@@ -173,10 +168,9 @@ std::string explain_socket_failure(std::string_view program, const PermissionFac
   const bool filtered = std::any_of(facts.attempts.begin(), facts.attempts.end(), [&](const SocketAttempt& a) {
     return a.mode == SocketMode::datagram && datagram_filtered(a.error, facts);
   });
-  const bool datagram_refused = std::any_of(
-      facts.attempts.begin(), facts.attempts.end(), [](const SocketAttempt& a) {
-        return a.mode == SocketMode::datagram && a.error == EACCES;
-      });
+  const bool datagram_refused = std::any_of(facts.attempts.begin(), facts.attempts.end(), [](const SocketAttempt& a) {
+    return a.mode == SocketMode::datagram && a.error == EACCES;
+  });
   if (datagram_attempts == 0) {
     // Only -e 0 skips the datagram socket: the kernel picks a datagram socket's identifier itself.
     line("identifier 0 (-e 0) forces a raw socket: an ICMP datagram socket cannot send it");
@@ -185,27 +179,27 @@ std::string explain_socket_failure(std::string_view program, const PermissionFac
              : "fix: leave out -e 0 and allow ICMP datagram sockets (sysctl net.ipv4.ping_group_range), "
                "or grant CAP_NET_RAW (docker run --cap-add NET_RAW)");
   } else if (filtered) {
-    line("the ICMP datagram socket was refused by a seccomp filter or a security module (AppArmor, SELinux), "
-         "not by net.ipv4.ping_group_range");
+    line(
+        "the ICMP datagram socket was refused by a seccomp filter or a security module (AppArmor, SELinux), "
+        "not by net.ipv4.ping_group_range");
     line(fmt::format("fix: allow socket(SOCK_DGRAM, IPPROTO_ICMP/IPPROTO_ICMPV6) where the filter comes from: {}",
                      kFilterOrigins));
   } else if (datagram_refused || !range_admits_caller) {
     // The sysctl is per network namespace: it must be set where uping runs (the container).
-    line(fmt::format("fix: sysctl -w net.ipv4.ping_group_range=\"{}\" (in this network namespace)",
-                     kOpenRange));
-    line(fmt::format("     docker run --sysctl net.ipv4.ping_group_range=\"{}\" ...; Kubernetes: "
-                     "securityContext.sysctls [{{name: net.ipv4.ping_group_range, value: \"{}\"}}]",
-                     kOpenRange, kOpenRange));
+    line(fmt::format("fix: sysctl -w net.ipv4.ping_group_range=\"{}\" (in this network namespace)", kOpenRange));
+    line(
+        fmt::format("     docker run --sysctl net.ipv4.ping_group_range=\"{}\" ...; Kubernetes: "
+                    "securityContext.sysctls [{{name: net.ipv4.ping_group_range, value: \"{}\"}}]",
+                    kOpenRange, kOpenRange));
   } else {
-    line("fix: the kernel refused ICMP datagram sockets although your group is admitted; "
-         "grant CAP_NET_RAW (docker run --cap-add NET_RAW) to use a raw socket");
+    line(
+        "fix: the kernel refused ICMP datagram sockets although your group is admitted; "
+        "grant CAP_NET_RAW (docker run --cap-add NET_RAW) to use a raw socket");
   }
   return out;
 }
 
-bool in_user_namespace(const std::optional<std::string>& uid_map) {
-  return uid_map && *uid_map != "0 0 4294967295";
-}
+bool in_user_namespace(const std::optional<std::string>& uid_map) { return uid_map && *uid_map != "0 0 4294967295"; }
 
 DiagnosisFacts gather_diagnosis_facts() {
   DiagnosisFacts facts;
@@ -217,7 +211,10 @@ DiagnosisFacts gather_diagnosis_facts() {
     FamilyCapability capability{family, 0, 0};
     for (const SocketMode mode : {SocketMode::datagram, SocketMode::raw}) {
       if (mode == SocketMode::raw) privileges::raise_net_raw();
-      const int fd = ::socket(domain, (mode == SocketMode::datagram ? static_cast<int>(SOCK_DGRAM) : static_cast<int>(SOCK_RAW)) | SOCK_CLOEXEC, protocol);
+      const int fd = ::socket(
+          domain,
+          (mode == SocketMode::datagram ? static_cast<int>(SOCK_DGRAM) : static_cast<int>(SOCK_RAW)) | SOCK_CLOEXEC,
+          protocol);
       (mode == SocketMode::datagram ? capability.datagram_error : capability.raw_error) = fd < 0 ? errno : 0;
       if (fd >= 0) ::close(fd);
     }
@@ -250,7 +247,7 @@ std::string diagnosis_report(const DiagnosisFacts& facts) {
     const auto& range = *permissions.ping_group_range;
     out += fmt::format("net.ipv4.ping_group_range: \"{} {}\" ({}; it also governs ICMPv6, per network namespace)\n",
                        range.low, range.high,
-                       range.low > range.high ? "closed to every group"
+                       range.low > range.high           ? "closed to every group"
                        : any_gid_in(permissions, range) ? "includes one of your groups"
                                                         : "excludes all of your groups");
   } else {
@@ -285,31 +282,42 @@ std::string diagnosis_report(const DiagnosisFacts& facts) {
     return datagram_filtered(f.datagram_error, permissions);
   });
   if (filtered) {
-    out += "fix: a seccomp filter or a security module refuses ICMP datagram sockets (the kernel's range is not the "
-           "cause); allow socket(SOCK_DGRAM, IPPROTO_ICMP/IPPROTO_ICMPV6) where the filter comes from:\n";
-    out += "  Docker:     docker run --security-opt seccomp=PROFILE (the profile must allow it), or the daemon's "
-           "--seccomp-profile\n";
+    out +=
+        "fix: a seccomp filter or a security module refuses ICMP datagram sockets (the kernel's range is not the "
+        "cause); allow socket(SOCK_DGRAM, IPPROTO_ICMP/IPPROTO_ICMPV6) where the filter comes from:\n";
+    out +=
+        "  Docker:     docker run --security-opt seccomp=PROFILE (the profile must allow it), or the daemon's "
+        "--seccomp-profile\n";
     out += "  Kubernetes: securityContext.seccompProfile of the pod or container (a Localhost profile)\n";
-    out += "  AppArmor:   the container's profile (--security-opt apparmor=..., securityContext.appArmorProfile) "
-           "must allow network inet dgram and inet6 dgram\n";
+    out +=
+        "  AppArmor:   the container's profile (--security-opt apparmor=..., securityContext.appArmorProfile) "
+        "must allow network inet dgram and inet6 dgram\n";
     out += "  SELinux:    the policy must allow icmp_socket create for the container's domain\n";
     return out;
   }
   const std::string range = std::string(kOpenRange);
   out += "fix: allow ICMP datagram sockets for your groups, where uping runs (the sysctl is per network namespace):\n";
-  out += fmt::format("  Linux:      sysctl -w net.ipv4.ping_group_range=\"{}\" (persist it in /etc/sysctl.d/)\n", range);
-  out += fmt::format("  Docker:     docker run --sysctl net.ipv4.ping_group_range=\"{}\" (the default since 20.10, "
-                     "except --network=host, userns-remap and rootless daemons)\n", range);
-  out += fmt::format("  Kubernetes: pod securityContext.sysctls: [{{name: net.ipv4.ping_group_range, value: \"{}\"}}] "
-                     "(a safe sysctl; not with hostNetwork)\n", range);
+  out += fmt::format("  Linux:      sysctl -w net.ipv4.ping_group_range=\"{}\" (persist it in /etc/sysctl.d/)\n",
+                     range);
+  out += fmt::format(
+      "  Docker:     docker run --sysctl net.ipv4.ping_group_range=\"{}\" (the default since 20.10, "
+      "except --network=host, userns-remap and rootless daemons)\n",
+      range);
+  out += fmt::format(
+      "  Kubernetes: pod securityContext.sysctls: [{{name: net.ipv4.ping_group_range, value: \"{}\"}}] "
+      "(a safe sysctl; not with hostNetwork)\n",
+      range);
   out += "  containerd: enable_unprivileged_icmp = true in the CRI plugin configuration (the default in 2.0)\n";
   out += fmt::format("  CRI-O:      default_sysctls = [\"net.ipv4.ping_group_range={}\"] in crio.conf\n", range);
-  out += fmt::format("  podman:     podman run --sysctl net.ipv4.ping_group_range=\"{}\"; rootless podman relays pings "
-                     "through the host, whose range must include your group\n", range);
+  out += fmt::format(
+      "  podman:     podman run --sysctl net.ipv4.ping_group_range=\"{}\"; rootless podman relays pings "
+      "through the host, whose range must include your group\n",
+      range);
   if (in_user_namespace(facts.uid_map)) {
     out += "  note: inside a user namespace the range may only name groups mapped into it (else EINVAL)\n";
   }
-  out += "  or grant CAP_NET_RAW for the raw fallback (docker run --cap-add NET_RAW; setcap cap_net_raw=p, never =ep)\n";
+  out +=
+      "  or grant CAP_NET_RAW for the raw fallback (docker run --cap-add NET_RAW; setcap cap_net_raw=p, never =ep)\n";
   return out;
 }
 

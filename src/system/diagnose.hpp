@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "system/privileges.hpp"
 #include "uping/icmp.hpp"
 #include "uping/socket_types.hpp"
-#include "system/privileges.hpp"
 
 namespace uping {
 
@@ -24,8 +24,8 @@ struct GroupRange {
 
 struct PermissionFacts {
   std::vector<SocketAttempt> attempts;
-  std::optional<GroupRange> ping_group_range;   // empty when unreadable
-  uid_t uid = 0;   // real ids
+  std::optional<GroupRange> ping_group_range;  // empty when unreadable
+  uid_t uid = 0;                               // real ids
   gid_t gid = 0;
   uid_t euid = 0;  // effective ids: differ from the real ones in a set-user-ID or set-group-ID copy
   gid_t egid = 0;  // before the privilege drop
@@ -61,7 +61,7 @@ struct FamilyCapability {
 struct DiagnosisFacts {
   PermissionFacts permissions;
   std::vector<FamilyCapability> families;
-  std::optional<std::string> uid_map;  // /proc/self/uid_map, whitespace collapsed
+  std::optional<std::string> uid_map;       // /proc/self/uid_map, whitespace collapsed
   std::optional<std::string> drop_failure;  // privileges::drop_all's refusal: a fatal error
 };
 

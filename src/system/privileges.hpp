@@ -19,9 +19,7 @@ struct CapabilitySets {
   std::uint64_t ambient = 0;
 };
 
-constexpr bool holds(std::uint64_t set, int capability) noexcept {
-  return ((set >> capability) & 1U) != 0;
-}
+constexpr bool holds(std::uint64_t set, int capability) noexcept { return ((set >> capability) & 1U) != 0; }
 
 // Parses the CapInh/CapPrm/CapEff/CapBnd/CapAmb lines of a /proc/<pid>/status text.
 // Empty when any of the first four is missing or not hexadecimal (CapAmb is optional: old kernels).

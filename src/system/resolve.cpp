@@ -14,8 +14,7 @@ namespace uping {
 
 std::string numeric_host(const SocketAddress& address) {
   char host[NI_MAXHOST];
-  if (getnameinfo(address.get(), address.length, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0)
-    return "?";
+  if (getnameinfo(address.get(), address.length, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) return "?";
   return host;
 }
 
@@ -97,8 +96,7 @@ void load_user_charset_if_needed(const std::vector<std::string>& names, bool mor
   if (more_names_to_come || std::any_of(names.begin(), names.end(), international)) std::setlocale(LC_CTYPE, "");
 }
 
-std::variant<Target, ResolveError> resolve_target(const std::string& host,
-                                                  std::optional<icmp::Family> family) {
+std::variant<Target, ResolveError> resolve_target(const std::string& host, std::optional<icmp::Family> family) {
   return resolve_with(host, family, 0);
 }
 

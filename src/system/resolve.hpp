@@ -23,22 +23,21 @@ struct AddrinfoEntry {
 
 struct Target {
   SocketAddress address;
-  std::string numeric;        // "127.0.0.1", "::1"
-  std::string display_name;   // IPv4: the canonical name unless typed as an address; IPv6: as typed
+  std::string numeric;       // "127.0.0.1", "::1"
+  std::string display_name;  // IPv4: the canonical name unless typed as an address; IPv6: as typed
   bool typed_as_address = false;
   std::vector<AddrinfoEntry> seen;  // the answers looked at, the chosen one last
 };
 
 struct ResolveError {
-  std::string message;        // "<host>: Name or service not known", without the program prefix
-  std::string reason;         // "Name or service not known": for lines that name the target already
+  std::string message;              // "<host>: Name or service not known", without the program prefix
+  std::string reason;               // "Name or service not known": for lines that name the target already
   std::vector<AddrinfoEntry> seen;  // answers of the other family, when that was the failure
 };
 
 // Both families are asked for and the first answer of `family` (if given) is taken, as iputils
 // does: a scoped link-local address keeps its scope, "-4 ::ffff:a.b.c.d" is refused.
-std::variant<Target, ResolveError> resolve_target(const std::string& host,
-                                                  std::optional<icmp::Family> family);
+std::variant<Target, ResolveError> resolve_target(const std::string& host, std::optional<icmp::Family> family);
 // The same for a numeric address (scope ids included), which never waits on a name server;
 // nothing when `host` is not one.
 std::optional<std::variant<Target, ResolveError>> resolve_numeric(const std::string& host,

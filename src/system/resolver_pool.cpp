@@ -69,8 +69,7 @@ ResolverPool::~ResolverPool() {
   shared_->work.notify_all();
 }
 
-void ResolverPool::resolve(std::string host, std::optional<icmp::Family> family,
-                           std::function<void(Resolution)> done) {
+void ResolverPool::resolve(std::string host, std::optional<icmp::Family> family, std::function<void(Resolution)> done) {
   ++shared_->outstanding;
   bool start_worker = false;
   {

@@ -16,8 +16,8 @@
 #include <string>
 #include <variant>
 
-#include "uping/icmp.hpp"
 #include "system/resolve.hpp"
+#include "uping/icmp.hpp"
 
 namespace boost::asio {
 class io_context;

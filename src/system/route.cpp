@@ -30,13 +30,12 @@ RouteProbe probe_route(const SocketAddress& destination, const std::string& devi
       return result;
     }
   }
-  if (tos && *tos != 0 && destination.storage.ss_family == AF_INET) setsockopt(fd, IPPROTO_IP, IP_TOS, &*tos, sizeof(int));
+  if (tos && *tos != 0 && destination.storage.ss_family == AF_INET)
+    setsockopt(fd, IPPROTO_IP, IP_TOS, &*tos, sizeof(int));
   SocketAddress probe = destination;
   const std::uint16_t discard_port = htons(1025);
-  if (probe.storage.ss_family == AF_INET)
-    reinterpret_cast<sockaddr_in*>(&probe.storage)->sin_port = discard_port;
-  else
-    reinterpret_cast<sockaddr_in6*>(&probe.storage)->sin6_port = discard_port;
+  if (probe.storage.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&probe.storage)->sin_port = discard_port;
+  else reinterpret_cast<sockaddr_in6*>(&probe.storage)->sin6_port = discard_port;
   if (link_local_v6(destination)) probe.storage.ss_family = AF_UNSPEC;
   if (::connect(fd, probe.get(), probe.length) != 0) {
     if (errno == EACCES && probe.storage.ss_family == AF_INET) {
@@ -48,7 +47,8 @@ RouteProbe probe_route(const SocketAddress& destination, const std::string& devi
       result.broadcast = true;
       const int on = 1;
       setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
-      if (::connect(fd, probe.get(), probe.length) != 0) result.failure = std::string("connect: ") + std::strerror(errno);
+      if (::connect(fd, probe.get(), probe.length) != 0)
+        result.failure = std::string("connect: ") + std::strerror(errno);
     } else {
       result.failure = std::string("connect: ") + std::strerror(errno);
     }

@@ -22,23 +22,23 @@ namespace uping::net {
 struct WireReply {
   icmp::EchoHeader header;
   icmp::Bytes payload;
-  std::size_t icmp_bytes = 0;   // ICMP header and payload: the "<n> bytes from" figure
-  bool checksum_ok = true;      // false only for a raw IPv4 socket, the one kind the kernel does not check
-  std::optional<int> ttl;       // from the IPv4 header (raw) or the control message
+  std::size_t icmp_bytes = 0;  // ICMP header and payload: the "<n> bytes from" figure
+  bool checksum_ok = true;     // false only for a raw IPv4 socket, the one kind the kernel does not check
+  std::optional<int> ttl;      // from the IPv4 header (raw) or the control message
   const SocketAddress* from = nullptr;
   std::optional<std::chrono::nanoseconds> kernel_time;  // CLOCK_REALTIME receive stamp, when the socket takes them
-  icmp::Bytes ip_options;       // IPv4 options of the reply (raw header, or IP_RETOPTS on a datagram socket)
+  icmp::Bytes ip_options;  // IPv4 options of the reply (raw header, or IP_RETOPTS on a datagram socket)
 };
 
 // An ICMP error about one of this socket's echo requests, from a raw socket's packet or a
 // datagram socket's error queue alike.
 struct WireError {
-  std::uint16_t sequence = 0;   // of the request it quotes
-  SocketAddress destination;    // where that request was going (no scope id)
-  SocketAddress reporter;       // the router or host that sent the error
+  std::uint16_t sequence = 0;  // of the request it quotes
+  SocketAddress destination;   // where that request was going (no scope id)
+  SocketAddress reporter;      // the router or host that sent the error
   std::uint8_t type = 0;
   std::uint8_t code = 0;
-  std::uint32_t info = 0;       // see icmp::ErrorReport
+  std::uint32_t info = 0;  // see icmp::ErrorReport
 };
 
 // A local error the kernel queued about one of our packets (SO_EE_ORIGIN_LOCAL: EMSGSIZE with the

@@ -29,8 +29,7 @@ void read_control_messages(msghdr& msg, Datagram& out) noexcept {
   out.kernel_drops.reset();
   out.ip_options.clear();
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
-        c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
       const auto ts = cmsg_value<timespec>(c);
       out.kernel_time = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
     } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
@@ -80,7 +79,9 @@ struct DatagramBatch::Storage {
 };
 
 DatagramBatch::DatagramBatch(std::size_t capacity, std::size_t datagram_size)
-    : capacity_(std::max<std::size_t>(capacity, 1)), datagram_size_(datagram_size), storage_(std::make_unique<Storage>()) {
+    : capacity_(std::max<std::size_t>(capacity, 1)),
+      datagram_size_(datagram_size),
+      storage_(std::make_unique<Storage>()) {
   storage_->buffers.reset(new std::uint8_t[capacity_ * datagram_size]);
   storage_->headers.resize(capacity_);
   storage_->vectors.resize(capacity_);
@@ -154,8 +155,8 @@ ReceiveStatus receive_queued_error(int fd, std::span<std::uint8_t> buffer, Queue
       const std::size_t copy = std::min(offender_room, sizeof offender.storage);
       std::memcpy(&offender.storage, CMSG_DATA(c) + sizeof(sock_extended_err), copy);
       if (offender.storage.ss_family == AF_INET || offender.storage.ss_family == AF_INET6) {
-        offender.length = static_cast<socklen_t>(offender.storage.ss_family == AF_INET
-                                                     ? sizeof(sockaddr_in) : sizeof(sockaddr_in6));
+        offender.length = static_cast<socklen_t>(offender.storage.ss_family == AF_INET ? sizeof(sockaddr_in)
+                                                                                       : sizeof(sockaddr_in6));
         if (copy >= offender.length) out.offender = offender;
       }
     }

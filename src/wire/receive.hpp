@@ -20,7 +20,7 @@ struct Datagram {
   SocketAddress from;
   std::optional<int> ttl;
   std::optional<std::chrono::nanoseconds> kernel_time;  // CLOCK_REALTIME
-  std::vector<std::uint8_t> ip_options;  // IPv4 options of the reply (IP_RETOPTS), datagram mode
+  std::vector<std::uint8_t> ip_options;                 // IPv4 options of the reply (IP_RETOPTS), datagram mode
   // SO_RXQ_OVFL: datagrams the kernel dropped on this socket so far (its receive buffer was full).
   std::optional<std::uint32_t> kernel_drops;
 };
@@ -50,14 +50,14 @@ class DatagramBatch {
 
 // An entry of the socket's error queue: what the kernel reported about one of our packets.
 struct QueuedError {
-  std::size_t length = 0;     // bytes of our original packet copied into the buffer
-  std::uint8_t origin = 0;    // SO_EE_ORIGIN_*
+  std::size_t length = 0;   // bytes of our original packet copied into the buffer
+  std::uint8_t origin = 0;  // SO_EE_ORIGIN_*
   std::uint8_t type = 0;
   std::uint8_t code = 0;
   std::uint32_t info = 0;
-  int error = 0;              // ee_errno
+  int error = 0;                          // ee_errno
   std::optional<SocketAddress> offender;  // the router or host that sent the ICMP error
-  SocketAddress destination;  // where our packet was going
+  SocketAddress destination;              // where our packet was going
 };
 
 enum class ReceiveStatus : std::uint8_t { received, empty, failed };

@@ -32,7 +32,6 @@ bool set_option(int fd, int level, int name, const T& value) noexcept {
   return setsockopt(fd, level, name, &value, sizeof value) == 0;
 }
 
-
 void set_raw_filter(int fd, icmp::Family family) {
   if (family == icmp::Family::v4) {
     // ICMP_FILTER blocks the types whose bit is set: keep echo replies and the errors that can
@@ -46,9 +45,8 @@ void set_raw_filter(int fd, icmp::Family family) {
   }
   icmp6_filter filter;
   ICMP6_FILTER_SETBLOCKALL(&filter);
-  for (std::uint8_t type : {icmp::v6::kEchoReply, icmp::v6::kDestinationUnreachable,
-                            icmp::v6::kPacketTooBig, icmp::v6::kTimeExceeded,
-                            icmp::v6::kParameterProblem}) {
+  for (std::uint8_t type : {icmp::v6::kEchoReply, icmp::v6::kDestinationUnreachable, icmp::v6::kPacketTooBig,
+                            icmp::v6::kTimeExceeded, icmp::v6::kParameterProblem}) {
     ICMP6_FILTER_SETPASS(type, &filter);
   }
   set_option(fd, IPPROTO_ICMPV6, ICMP6_FILTER, filter);
@@ -69,15 +67,11 @@ SocketAddress any_address(icmp::Family family) {
 }
 
 std::uint16_t bound_port(const sockaddr_storage& storage) noexcept {
-  if (storage.ss_family == AF_INET)
-    return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
+  if (storage.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
   return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
 }
 
-std::string failure(std::string_view what, int error) {
-  return std::string(what) + ": " + std::strerror(error);
-}
-
+std::string failure(std::string_view what, int error) { return std::string(what) + ": " + std::strerror(error); }
 
 std::chrono::nanoseconds read_clock(clockid_t clock) noexcept {
   timespec ts{};
@@ -104,8 +98,7 @@ IcmpSocket OpenedSocket::into_asio(boost::asio::io_context& io, icmp::Family fam
   return socket;
 }
 
-std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<SocketAttempt>& attempts,
-                                             bool raw_only) {
+std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<SocketAttempt>& attempts, bool raw_only) {
   const auto try_open = [&](SocketMode mode) {
     const IcmpProtocol protocol(family, mode);
     const int fd = ::socket(protocol.family(), protocol.type() | SOCK_CLOEXEC, protocol.protocol());
@@ -130,9 +123,9 @@ int set_mark(int fd, std::uint32_t mark) noexcept {
   return setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) == 0 ? 0 : errno;
 }
 
-std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family,
-                                              SocketMode mode, const SocketSettings& settings,
-                                              std::uint16_t raw_identifier, std::string& error) {
+std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, SocketMode mode,
+                                              const SocketSettings& settings, std::uint16_t raw_identifier,
+                                              std::string& error) {
   const int on = 1;
   const auto fail = [&error](std::string_view what) {
     error = failure(what, errno);
@@ -155,9 +148,8 @@ std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family,
     if (settings.pmtu && !set_option(fd, IPPROTO_IP, IP_MTU_DISCOVER, *settings.pmtu)) {
       return fail("IP_MTU_DISCOVER");
     }
-    if (!settings.ip_options.empty() &&
-        setsockopt(fd, IPPROTO_IP, IP_OPTIONS, settings.ip_options.data(),
-                   static_cast<socklen_t>(settings.ip_options.size())) != 0) {
+    if (!settings.ip_options.empty() && setsockopt(fd, IPPROTO_IP, IP_OPTIONS, settings.ip_options.data(),
+                                                   static_cast<socklen_t>(settings.ip_options.size())) != 0) {
       if (!settings.ip_options_timestamp) return fail("record route");
       // iputils retries a refused timestamp option with flags 2 (unused), then gives up.
       auto retry = settings.ip_options;
@@ -173,7 +165,8 @@ std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family,
       return fail("cannot disable multicast loopback");
     }
     if (settings.ttl) {
-      if (!set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, *settings.ttl)) return fail("cannot set multicast time-to-live");
+      if (!set_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, *settings.ttl))
+        return fail("cannot set multicast time-to-live");
       if (!set_option(fd, IPPROTO_IP, IP_TTL, *settings.ttl)) return fail("cannot set unicast time-to-live");
     }
   } else {
@@ -189,7 +182,8 @@ std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family,
       return fail("can't disable multicast loopback");
     }
     if (settings.ttl) {
-      if (!set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, *settings.ttl)) return fail("can't set multicast hop limit");
+      if (!set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, *settings.ttl))
+        return fail("can't set multicast hop limit");
       if (!set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, *settings.ttl)) return fail("can't set unicast hop limit");
     }
     if (settings.flow_label && *settings.flow_label != 0 && settings.flow_destination) {

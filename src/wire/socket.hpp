@@ -19,9 +19,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/basic_endpoint.hpp>
 
-#include "uping/socket_types.hpp"
-#include "uping/icmp.hpp"
 #include "uping/address.hpp"
+#include "uping/icmp.hpp"
+#include "uping/socket_types.hpp"
 #include "uping/stats.hpp"  // Instant
 
 namespace uping::net {
@@ -91,21 +91,21 @@ std::optional<OpenedSocket> open_icmp_socket(icmp::Family family, std::vector<So
 
 struct SocketSettings {
   std::optional<int> ttl;
-  std::string interface;     // device name; empty for none
-  std::optional<SocketAddress> source;  // -I with an address, or -B's chosen source
-  std::optional<std::uint16_t> identifier;  // -e: the datagram socket is bound to it as its port
-  std::optional<int> tos;            // -Q (non-zero): IP_TOS / IPV6_TCLASS
-  std::optional<int> pmtu;           // -M: IP_PMTUDISC_* / IPV6_PMTUDISC_* value
-  std::optional<int> sndbuf;         // SO_SNDBUF
-  int rcvbuf = 0;                    // SO_RCVBUF wanted (0: leave the default)
-  bool so_debug = false;             // -d
-  bool dont_route = false;           // -r
-  bool broadcast = false;            // -b
-  bool no_loop = false;              // -L
-  bool kernel_timestamps = true;     // false with -U
-  std::vector<std::uint8_t> ip_options;  // -R / -T: IP_OPTIONS bytes (IPv4)
-  bool ip_options_timestamp = false;     // the options are -T's (its fallback and message)
-  std::optional<std::uint32_t> flow_label;  // -F (IPv6)
+  std::string interface;                          // device name; empty for none
+  std::optional<SocketAddress> source;            // -I with an address, or -B's chosen source
+  std::optional<std::uint16_t> identifier;        // -e: the datagram socket is bound to it as its port
+  std::optional<int> tos;                         // -Q (non-zero): IP_TOS / IPV6_TCLASS
+  std::optional<int> pmtu;                        // -M: IP_PMTUDISC_* / IPV6_PMTUDISC_* value
+  std::optional<int> sndbuf;                      // SO_SNDBUF
+  int rcvbuf = 0;                                 // SO_RCVBUF wanted (0: leave the default)
+  bool so_debug = false;                          // -d
+  bool dont_route = false;                        // -r
+  bool broadcast = false;                         // -b
+  bool no_loop = false;                           // -L
+  bool kernel_timestamps = true;                  // false with -U
+  std::vector<std::uint8_t> ip_options;           // -R / -T: IP_OPTIONS bytes (IPv4)
+  bool ip_options_timestamp = false;              // the options are -T's (its fallback and message)
+  std::optional<std::uint32_t> flow_label;        // -F (IPv6)
   std::optional<SocketAddress> flow_destination;  // the destination the flow label is for
 };
 
@@ -114,9 +114,9 @@ struct SocketSettings {
 // Returns the identifier the kernel assigned (datagram) or `raw_identifier`. On failure returns
 // empty with `error` set to iputils' message for the user ("SO_BINDTODEVICE eth9: No such
 // device", "bind: Address already in use").
-std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family,
-                                              SocketMode mode, const SocketSettings& settings,
-                                              std::uint16_t raw_identifier, std::string& error);
+std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, SocketMode mode,
+                                              const SocketSettings& settings, std::uint16_t raw_identifier,
+                                              std::string& error);
 
 // SO_MARK, which needs CAP_NET_ADMIN (or CAP_NET_RAW since Linux 5.17). Returns 0 or the errno.
 int set_mark(int fd, std::uint32_t mark) noexcept;

@@ -4,6 +4,8 @@
 // Invariants are those main relies on: a known exit code, a message for every failure, an
 // option set within iputils' ranges, and no exception escaping.
 
+#include <arpa/inet.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -12,8 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <arpa/inet.h>
 
 #include "fuzz_target.hpp"
 #include "ping/options.hpp"
@@ -74,8 +74,7 @@ void check_options(const uping::ParseResult& result) {
 
 void check_refusal(const uping::ParseResult& result) {
   const int code = result.exit_code;
-  UPING_FUZZ_CHECK(code == uping::kExitOk || code == uping::kExitNoReply ||
-                   code == uping::kExitError);
+  UPING_FUZZ_CHECK(code == uping::kExitOk || code == uping::kExitNoReply || code == uping::kExitError);
   // A failure must say why; a success without options (-V) must print something.
   if (code != uping::kExitOk) UPING_FUZZ_CHECK(!result.err.empty());
   if (code == uping::kExitOk) UPING_FUZZ_CHECK(!result.out.empty());

@@ -18,9 +18,9 @@
 #include <variant>
 #include <vector>
 
+#include "cli/report.hpp"
 #include "fuzz_target.hpp"
 #include "uping/icmp.hpp"
-#include "cli/report.hpp"
 
 namespace {
 
@@ -32,8 +32,7 @@ namespace report = uping::report;
 bool lies_within(Bytes inner, Bytes outer) {
   // std::less gives a total order on pointers, even when they point into different objects.
   const std::less<const std::uint8_t*> before;
-  return !before(inner.data(), outer.data()) &&
-         !before(outer.data() + outer.size(), inner.data() + inner.size());
+  return !before(inner.data(), outer.data()) && !before(outer.data() + outer.size(), inner.data() + inner.size());
 }
 
 std::int64_t load_native_i64(Bytes bytes) {
@@ -103,8 +102,7 @@ void exercise_reply(Family family, const icmp::EchoReply& reply, Bytes packet) {
 }
 
 void exercise_error(Family family, const icmp::ErrorReport& error) {
-  const std::string description =
-      report::describe_icmp_error(family, error.type, error.code, error.info);
+  const std::string description = report::describe_icmp_error(family, error.type, error.code, error.info);
   UPING_FUZZ_CHECK(!description.empty());
   const std::string from = address_text(family, error.quoted_destination);
   const std::string text = report::error_line(std::nullopt, from, error.quoted.sequence, description);

@@ -20,7 +20,7 @@ namespace uping::fuzz {
 }  // namespace uping::fuzz
 
 // A macro so the message can quote the condition and its location.
-#define UPING_FUZZ_CHECK(condition)                                          \
-  do {                                                                       \
+#define UPING_FUZZ_CHECK(condition)                                                    \
+  do {                                                                                 \
     if (!(condition)) ::uping::fuzz::invariant_failed(#condition, __FILE__, __LINE__); \
   } while (false)

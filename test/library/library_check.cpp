@@ -34,8 +34,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "uping/pinger.hpp"
 #include "uping/ping.hpp"
+#include "uping/pinger.hpp"
 
 namespace {
 
@@ -47,9 +47,10 @@ long long since(Clock::time_point start) {
 }
 
 int usage() {
-  std::fputs("usage: library_check pinger ADDRESS TIMEOUT_MS... [--linger MS] | blocking HOST DEADLINE_MS COUNT "
-             "INTERVAL_MS | open 4|6\n",
-             stderr);
+  std::fputs(
+      "usage: library_check pinger ADDRESS TIMEOUT_MS... [--linger MS] | blocking HOST DEADLINE_MS COUNT "
+      "INTERVAL_MS | open 4|6\n",
+      stderr);
   return 2;
 }
 
@@ -95,8 +96,8 @@ int run_pinger(const std::vector<std::string>& args) {
   };
   handlers.on_icmp_error = [&](const uping::IcmpError& error) {
     std::printf("icmp_error token=%llu ms=%lld type=%u code=%u from=%s to=%s\n",
-                static_cast<unsigned long long>(error.token), since(start), unsigned{error.type},
-                unsigned{error.code}, uping::to_string(error.from).c_str(), uping::to_string(error.to).c_str());
+                static_cast<unsigned long long>(error.token), since(start), unsigned{error.type}, unsigned{error.code},
+                uping::to_string(error.from).c_str(), uping::to_string(error.to).c_str());
     ++settled;
     maybe_done();
   };
@@ -143,12 +144,13 @@ int run_blocking(const std::vector<std::string>& args) {
   options.count = static_cast<std::uint32_t>(std::stoul(args[2]));
   options.interval = std::chrono::milliseconds(std::stol(args[3]));
   const uping::PingResult result = uping::ping(args[0], options);
-  std::printf("result reached=%d sent=%u replies=%zu duplicates=%u icmp_errors=%zu send_failures=%zu timeouts=%u "
-              "elapsed_ms=%lld error=%s\n",
-              result.reached ? 1 : 0, result.sent, result.replies.size(), result.duplicates,
-              result.icmp_errors.size(), result.send_failures.size(), result.timeouts,
-              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(result.elapsed).count()),
-              result.error.c_str());
+  std::printf(
+      "result reached=%d sent=%u replies=%zu duplicates=%u icmp_errors=%zu send_failures=%zu timeouts=%u "
+      "elapsed_ms=%lld error=%s\n",
+      result.reached ? 1 : 0, result.sent, result.replies.size(), result.duplicates, result.icmp_errors.size(),
+      result.send_failures.size(), result.timeouts,
+      static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(result.elapsed).count()),
+      result.error.c_str());
   for (const auto& reply : result.replies) std::printf("rtt_us=%lld\n", static_cast<long long>(reply.rtt));
   return 0;
 }

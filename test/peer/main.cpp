@@ -31,6 +31,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/ipv6.h>  // struct in6_ifreq; after <netinet/in.h>, whose definitions it then defers to
 #include <net/if.h>
 #include <net/route.h>
 #include <netinet/in.h>
@@ -41,8 +42,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-
-#include <linux/ipv6.h>  // struct in6_ifreq; after <netinet/in.h>, whose definitions it then defers to
 
 #include <algorithm>
 #include <cerrno>
@@ -71,7 +70,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxEventLines = 200'000;
 constexpr std::size_t kMaxPendingPackets = 4096;
 constexpr std::size_t kMaxPendingBytes = 16U << 20U;
-constexpr int kMaxReadsPerWakeup = 256;  // so a flood of requests cannot starve the timer queue
+constexpr int kMaxReadsPerWakeup = 256;        // so a flood of requests cannot starve the timer queue
 constexpr std::size_t kIpv4ErrorLimit = 576;   // RFC 1812: an ICMP error fits in 576 bytes
 constexpr std::size_t kIpv6ErrorLimit = 1280;  // RFC 4443: ... in the minimum IPv6 MTU
 constexpr std::uint16_t kWrongSeqOffset = 1000;
@@ -348,7 +347,7 @@ class Responder {
     auto delay_ms = static_cast<std::int64_t>(scenario.delay_ms);
     if (scenario.jitter_ms != 0) {
       std::uniform_int_distribution<std::int64_t> jitter(-static_cast<std::int64_t>(scenario.jitter_ms),
-                                                          static_cast<std::int64_t>(scenario.jitter_ms));
+                                                         static_cast<std::int64_t>(scenario.jitter_ms));
       delay_ms = std::max<std::int64_t>(0, delay_ms + jitter(random_));
     }
     return std::chrono::milliseconds(delay_ms);
@@ -363,8 +362,8 @@ class Responder {
     std::memcpy(payload.data(), &forged, kTimevalSize);
   }
 
-  Outgoing reply_for(const EchoRequest& request, const Scenario& scenario, FamilyCounters& counters,
-                     bool duplicate, Clock::time_point now) {
+  Outgoing reply_for(const EchoRequest& request, const Scenario& scenario, FamilyCounters& counters, bool duplicate,
+                     Clock::time_point now) {
     Outgoing out;
     out.kind = Outgoing::Kind::reply;
     out.family = request.family;
@@ -500,8 +499,8 @@ class Responder {
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - outgoing.request_read).count();
     const ssize_t written = ::write(tun_, outgoing.packet.data(), outgoing.packet.size());
     if (written < 0 || static_cast<std::size_t>(written) != outgoing.packet.size()) {
-      std::cerr << "uping_peer: write to the TUN device: "
-                << (written < 0 ? std::strerror(errno) : "short write") << '\n';
+      std::cerr << "uping_peer: write to the TUN device: " << (written < 0 ? std::strerror(errno) : "short write")
+                << '\n';
       record_dropped(outgoing.family, outgoing.sequence, "write-failed");
       return;
     }

@@ -114,15 +114,17 @@ std::variant<Options, ShowHelp, UsageError> parse_options(const std::vector<std:
       return true;
     };
     const auto missing = [&] { return UsageError{std::string(name) + " needs a value"}; };
-    const auto invalid = [&] { return UsageError{"invalid value '" + std::string(value) + "' for " + std::string(name)}; };
+    const auto invalid = [&] {
+      return UsageError{"invalid value '" + std::string(value) + "' for " + std::string(name)};
+    };
     const auto no_value_allowed = [&] { return UsageError{std::string(name) + " takes no value"}; };
     const auto for_scope = [&](const std::function<void(Scenario&)>& apply) {
       for (Scenario* scenario : scope) apply(*scenario);
     };
     // A scenario number in [min, max], applied to every family in scope.
-    const auto scenario_number = [&](std::uint32_t min, std::uint32_t max,
-                                     const std::function<void(Scenario&, std::uint32_t)>& apply)
-        -> std::optional<UsageError> {
+    const auto scenario_number =
+        [&](std::uint32_t min, std::uint32_t max,
+            const std::function<void(Scenario&, std::uint32_t)>& apply) -> std::optional<UsageError> {
       if (!take_value()) return missing();
       std::uint32_t number = 0;
       if (!parse_number(value, min, max, number)) return invalid();
@@ -134,13 +136,24 @@ std::variant<Options, ShowHelp, UsageError> parse_options(const std::vector<std:
     static const std::map<std::string_view, std::function<void(Options&, std::vector<Scenario*>&)>> kFlags{
         {"--v4", [](Options& o, std::vector<Scenario*>& s) { s = {&o.v4}; }},
         {"--v6", [](Options& o, std::vector<Scenario*>& s) { s = {&o.v6}; }},
-        {"--both", [](Options& o, std::vector<Scenario*>& s) { s = {&o.v4, &o.v6}; }},
+        {"--both",
+         [](Options& o, std::vector<Scenario*>& s) {
+           s = {&o.v4, &o.v6};
+         }},
         {"--no-configure", [](Options& o, std::vector<Scenario*>&) { o.configure = false; }},
         {"--verbose", [](Options& o, std::vector<Scenario*>&) { o.verbose = true; }},
-        {"--wrong-id", [](Options&, std::vector<Scenario*>& s) { for (auto* x : s) x->wrong_id = true; }},
-        {"--wrong-seq", [](Options&, std::vector<Scenario*>& s) { for (auto* x : s) x->wrong_seq = true; }},
+        {"--wrong-id",
+         [](Options&, std::vector<Scenario*>& s) {
+           for (auto* x : s) x->wrong_id = true;
+         }},
+        {"--wrong-seq",
+         [](Options&, std::vector<Scenario*>& s) {
+           for (auto* x : s) x->wrong_seq = true;
+         }},
         {"--unsolicited-same-id",
-         [](Options&, std::vector<Scenario*>& s) { for (auto* x : s) x->unsolicited_same_id = true; }},
+         [](Options&, std::vector<Scenario*>& s) {
+           for (auto* x : s) x->unsolicited_same_id = true;
+         }},
     };
     if (name == "--help" || name == "-h") {
       return ShowHelp{};

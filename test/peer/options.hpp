@@ -25,29 +25,29 @@ enum class ForgedTimestamp : std::uint8_t { none, future, past, alternate };
 // What the peer does to the requests of one family. Every counter ("every N") is per family and
 // counts from 1, so "--drop-every 2" drops the 2nd, 4th, ... request.
 struct Scenario {
-  std::uint32_t drop_every = 0;              // 0: drop nothing
-  std::uint32_t duplicate = 0;               // extra copies of each reply
+  std::uint32_t drop_every = 0;  // 0: drop nothing
+  std::uint32_t duplicate = 0;   // extra copies of each reply
   std::uint32_t delay_ms = 0;
   std::uint32_t jitter_ms = 0;               // delay drawn uniformly from [delay - jitter, delay + jitter]
   std::uint32_t corrupt_checksum_every = 0;  // counts reply packets written (duplicates included)
   std::optional<std::size_t> truncate_to;    // reply payload cut to at most this many bytes
   std::size_t oversize = 0;                  // extra payload bytes appended to each reply
   ForgedTimestamp forge_timestamp = ForgedTimestamp::none;
-  bool wrong_id = false;                     // reply identifier = request identifier + 1
-  bool wrong_seq = false;                    // reply sequence = request sequence + 1000
-  std::optional<ErrorKind> error;            // answer with this error instead of a reply
-  std::uint32_t error_every = 1;             // ... for every Nth request only (others get replies)
-  std::uint32_t flood_unsolicited = 0;       // unsolicited echo replies per request
-  bool unsolicited_same_id = false;          // flood with the request's identifier (else a random other one)
-  std::uint8_t ttl = 64;                     // TTL / hop limit of everything the peer sends
+  bool wrong_id = false;                // reply identifier = request identifier + 1
+  bool wrong_seq = false;               // reply sequence = request sequence + 1000
+  std::optional<ErrorKind> error;       // answer with this error instead of a reply
+  std::uint32_t error_every = 1;        // ... for every Nth request only (others get replies)
+  std::uint32_t flood_unsolicited = 0;  // unsolicited echo replies per request
+  bool unsolicited_same_id = false;     // flood with the request's identifier (else a random other one)
+  std::uint8_t ttl = 64;                // TTL / hop limit of everything the peer sends
 };
 
 struct Options {
   std::string device;
-  std::string truth_path;   // empty: no truth file; "-": standard output
-  std::string ready_path;   // created once the device is up and configured
-  bool configure = true;    // assign addresses and routes (else the caller does)
-  bool verbose = false;     // every event also on stderr as it happens
+  std::string truth_path;  // empty: no truth file; "-": standard output
+  std::string ready_path;  // created once the device is up and configured
+  bool configure = true;   // assign addresses and routes (else the caller does)
+  bool verbose = false;    // every event also on stderr as it happens
   std::uint32_t timeout_s = 30;
   std::uint64_t exit_after_requests = 0;  // 0: never
   std::uint64_t seed = 1;

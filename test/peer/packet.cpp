@@ -189,7 +189,8 @@ std::vector<std::uint8_t> build_packet(Family family, const Address& source, con
   packet[at] = message.type;
   packet[at + 1] = message.code;
   write32(packet, at + 4, message.rest);
-  std::copy(message.body.begin(), message.body.end(), packet.begin() + static_cast<std::ptrdiff_t>(at + kIcmpHeaderSize));
+  std::copy(message.body.begin(), message.body.end(),
+            packet.begin() + static_cast<std::ptrdiff_t>(at + kIcmpHeaderSize));
 
   const Bytes icmp = Bytes(packet).subspan(at);
   std::uint16_t checksum = family == Family::v4

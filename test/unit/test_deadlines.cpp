@@ -1,10 +1,10 @@
 // The Pinger's deadline heap: earliest first whatever the order of pushes, stale entries skipped
 // and compacted away.
 
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <set>
+
+#include <catch2/catch.hpp>
 
 #include "pinger/deadlines.hpp"
 
@@ -65,7 +65,8 @@ TEST_CASE("a reused sequence's old deadline is stale: only the stamp of the curr
 
 TEST_CASE("stale entries are compacted away when they outnumber the live ones") {
   DeadlineQueue queue;
-  for (std::uint32_t i = 0; i < 10'000; ++i) queue.push({at_ms(static_cast<int>(i)), i, 0, static_cast<std::uint16_t>(i)});
+  for (std::uint32_t i = 0; i < 10'000; ++i)
+    queue.push({at_ms(static_cast<int>(i)), i, 0, static_cast<std::uint16_t>(i)});
   // Only every hundredth probe is still in flight; the others were answered.
   const auto is_live = [](const Deadline& entry) { return entry.stamp % 100 == 0; };
   queue.compact_if_sparse(100, is_live);

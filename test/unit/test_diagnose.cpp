@@ -1,12 +1,11 @@
 // The permission diagnosis: parsing of the kernel's texts and the advice given for each case.
-#include <catch2/catch.hpp>
-
 #include <cerrno>
 #include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include "system/diagnose.hpp"
@@ -115,11 +114,9 @@ TEST_CASE("capability sets are read from /proc/<pid>/status", "[diagnose]") {
   CHECK(caps->ambient == 0);
 
   CHECK_FALSE(uping::privileges::parse_proc_status("CapPrm:\t0\nCapEff:\t0\n"));
-  CHECK_FALSE(uping::privileges::parse_proc_status(
-      "CapInh:\t0\nCapPrm:\tzz\nCapEff:\t0\nCapBnd:\t0\n"));
+  CHECK_FALSE(uping::privileges::parse_proc_status("CapInh:\t0\nCapPrm:\tzz\nCapEff:\t0\nCapBnd:\t0\n"));
   // A key inside another line is not the key.
-  CHECK_FALSE(uping::privileges::parse_proc_status(
-      "XCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\n"));
+  CHECK_FALSE(uping::privileges::parse_proc_status("XCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\n"));
 }
 
 TEST_CASE("names from the network cannot carry terminal controls", "[diagnose]") {
@@ -173,7 +170,8 @@ TEST_CASE("user namespaces are told by their uid_map", "[diagnose]") {
 
   uping::DiagnosisFacts facts;  // a root without /proc (an empty image): unknown, not "no"
   facts.families = {{Family::v4, 0, EPERM}, {Family::v6, 0, EPERM}};
-  CHECK_THAT(uping::diagnosis_report(facts), Catch::Contains("user namespace: unknown (/proc/self/uid_map unreadable)\n"));
+  CHECK_THAT(uping::diagnosis_report(facts),
+             Catch::Contains("user namespace: unknown (/proc/self/uid_map unreadable)\n"));
   CHECK_THAT(uping::diagnosis_report(facts), Catch::Contains("CAP_NET_RAW: unknown"));
 }
 
@@ -187,7 +185,8 @@ TEST_CASE("the brief socket failure names the family and each refusal", "[diagno
         "no ICMPv6 socket (SOCK_DGRAM Address family not supported by protocol); run uping --diagnose");
 }
 
-TEST_CASE("option -e 0 with the range open: identifier 0 needs a raw socket, the kernel refused nothing", "[diagnose]") {
+TEST_CASE("option -e 0 with the range open: identifier 0 needs a raw socket, the kernel refused nothing",
+          "[diagnose]") {
   auto facts = container_without_net_raw({0, 2147483647});
   facts.attempts = {{Family::v4, SocketMode::raw, EPERM}};  // -e 0 tries no datagram socket
   const std::string text = uping::explain_socket_failure("uping", facts);

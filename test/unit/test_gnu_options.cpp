@@ -1,10 +1,9 @@
-#include "ping/gnu_options.hpp"
-
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
+#include "ping/gnu_options.hpp"
 #include "ping/options.hpp"
 #include "uping/version.hpp"
 

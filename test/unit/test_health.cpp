@@ -1,10 +1,9 @@
 // Health mode: the command line (exit 1 for every misconfiguration, never 2), verdicts, lines.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include "multi/health.hpp"
@@ -38,8 +37,8 @@ TEST_CASE("health options and their defaults", "[health]") {
   CHECK_FALSE(defaults.options->max_rtt);
   CHECK(defaults.err.empty());
 
-  const auto tuned = parse({"--health", "-w", "0.25", "-i", "0.01", "--max-rtt", "2.5", "--min-replies", "3",
-                            "-6", "-q", "-s", "16", "-t", "9", "h"});
+  const auto tuned = parse({"--health", "-w", "0.25", "-i", "0.01", "--max-rtt", "2.5", "--min-replies", "3", "-6",
+                            "-q", "-s", "16", "-t", "9", "h"});
   REQUIRE(tuned.options);
   CHECK(tuned.options->deadline == std::chrono::microseconds(250'000));
   CHECK(tuned.options->interval == std::chrono::microseconds(10'000));
@@ -212,6 +211,5 @@ TEST_CASE("the health report stays within Docker's 4096-byte log", "[health]") {
   CHECK_THAT(report, !Catch::Contains(": healthy"));
   const std::size_t listed = lines - 1;
   CHECK_THAT(report, Catch::EndsWith(fmt::format("... {} targets not listed: {} healthy, {} unhealthy\n",
-                                                 many.size() - listed, many.size() - unhealthy,
-                                                 unhealthy - listed)));
+                                                 many.size() - listed, many.size() - unhealthy, unhealthy - listed)));
 }

@@ -1,12 +1,12 @@
-#include "uping/icmp.hpp"
-
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <initializer_list>
 #include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "uping/icmp.hpp"
 
 // Every expected value below is written out by hand (checksums worked out on paper), never
 // produced by the code under test.
@@ -53,10 +53,9 @@ const Buffer kQuotedIpv4Header{0x45, 0x00, 0x00, 0x54, 0xab, 0xcd, 0x40, 0x00, 0
 const Buffer kQuotedRequestV4{0x08, 0x00, 0x4d, 0x2a, 0x12, 0x34, 0x00, 0x07};
 
 // Our request to 2001:db8::2 from 2001:db8::1, id 0x1234 seq 9.
-const Buffer kQuotedIpv6Header{
-    0x60, 0x00, 0x00, 0x00, 0x00, 0x40, 0x3a, 0x01,                                   //
-    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,                    // source
-    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02};                   // dest
+const Buffer kQuotedIpv6Header{0x60, 0x00, 0x00, 0x00, 0x00, 0x40, 0x3a, 0x01,                              //
+                               0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0x01,   // source
+                               0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0x02};  // dest
 const Buffer kQuotedRequestV6{0x80, 0x00, 0x11, 0x22, 0x12, 0x34, 0x00, 0x09};
 
 Buffer v4_error(std::uint8_t type, std::uint8_t code, Buffer info = {0, 0, 0, 0}) {
@@ -69,11 +68,27 @@ Buffer v6_error(std::uint8_t type, std::uint8_t code, Buffer info = {0, 0, 0, 0}
 
 // IPv4 header from 127.0.0.1 to 127.0.0.1, TTL 64, protocol ICMP; the header checksum is not
 // something the decoder looks at.
-Buffer ipv4_header(std::uint16_t total_length, std::uint8_t protocol = kProtocolIcmp,
-                   std::uint8_t version_ihl = 0x45) {
-  return Buffer{version_ihl, 0x00, static_cast<std::uint8_t>(total_length >> 8),
-                static_cast<std::uint8_t>(total_length & 0xFF), 0x00, 0x00, 0x40, 0x00, 0x40,
-                protocol, 0x00, 0x00, 0x7f, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01};
+Buffer ipv4_header(std::uint16_t total_length, std::uint8_t protocol = kProtocolIcmp, std::uint8_t version_ihl = 0x45) {
+  return Buffer{version_ihl,
+                0x00,
+                static_cast<std::uint8_t>(total_length >> 8),
+                static_cast<std::uint8_t>(total_length & 0xFF),
+                0x00,
+                0x00,
+                0x40,
+                0x00,
+                0x40,
+                protocol,
+                0x00,
+                0x00,
+                0x7f,
+                0x00,
+                0x00,
+                0x01,
+                0x7f,
+                0x00,
+                0x00,
+                0x01};
 }
 
 void check_v4_quote(const ErrorReport& report) {
@@ -88,8 +103,7 @@ void check_v4_quote(const ErrorReport& report) {
 
 void check_v6_quote(const ErrorReport& report) {
   CHECK(report.quoted == EchoHeader{0x1234, 9});
-  const std::array<std::uint8_t, 16> expected{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-                                              0,    0,    0,    0,    0, 0, 0, 0x02};
+  const std::array<std::uint8_t, 16> expected{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02};
   CHECK(report.quoted_destination == expected);
 }
 
@@ -175,8 +189,7 @@ TEST_CASE("encode_echo_request writes the exact wire bytes", "[icmp]") {
   }
   SECTION("payload already in place") {
     Buffer in_place{0, 0, 0, 0, 0, 0, 0, 0, 'a', 'b', 'c', 'd'};
-    REQUIRE(encode_echo_request(Family::v4, {0x1234, 1}, Bytes(in_place).subspan(8), in_place) ==
-            12);
+    REQUIRE(encode_echo_request(Family::v4, {0x1234, 1}, Bytes(in_place).subspan(8), in_place) == 12);
     CHECK(in_place == kRequestV4);
   }
 }
@@ -268,8 +281,7 @@ TEST_CASE("echo replies decode with payload and checksum verdict", "[icmp]") {
 
 TEST_CASE("IPv4 errors quoting our request become ErrorReports", "[icmp]") {
   SECTION("destination unreachable, every common code") {
-    const auto code = GENERATE(std::uint8_t{0}, std::uint8_t{1}, std::uint8_t{3}, std::uint8_t{10},
-                               std::uint8_t{13});
+    const auto code = GENERATE(std::uint8_t{0}, std::uint8_t{1}, std::uint8_t{3}, std::uint8_t{10}, std::uint8_t{13});
     const Message message = decode_icmp(Family::v4, v4_error(3, code));
     const auto& report = expect<ErrorReport>(message);
     CHECK(report.type == 3);
@@ -316,8 +328,7 @@ TEST_CASE("IPv4 errors quoting our request become ErrorReports", "[icmp]") {
   SECTION("a quoted header with options") {
     Buffer quoted_header = kQuotedIpv4Header;
     quoted_header[0] = 0x46;  // IHL 6: one word of options
-    const Buffer error = cat({{3, 1, 0, 0, 0, 0, 0, 0}, quoted_header, {0x01, 0x01, 0x01, 0x00},
-                              kQuotedRequestV4});
+    const Buffer error = cat({{3, 1, 0, 0, 0, 0, 0, 0}, quoted_header, {0x01, 0x01, 0x01, 0x00}, kQuotedRequestV4});
     check_v4_quote(expect<ErrorReport>(decode_icmp(Family::v4, error)));
   }
   SECTION("a quote longer than 8 bytes of ICMP") {
@@ -362,14 +373,14 @@ TEST_CASE("quotes that are not our echo request", "[icmp]") {
   SECTION("IPv4 quote of a UDP datagram") {
     Buffer quoted_header = kQuotedIpv4Header;
     quoted_header[9] = 17;
-    const Buffer error = cat({{3, 3, 0, 0, 0, 0, 0, 0}, quoted_header,
-                              {0xd4, 0x31, 0x82, 0x9b, 0x00, 0x10, 0x00, 0x00}});
+    const Buffer error = cat(
+        {{3, 3, 0, 0, 0, 0, 0, 0}, quoted_header, {0xd4, 0x31, 0x82, 0x9b, 0x00, 0x10, 0x00, 0x00}});
     CHECK(expect_malformed(decode_icmp(Family::v4, error)) == Malformed::bad_quote);
   }
   SECTION("IPv4 quote of an ICMP message other than an echo request") {
     const auto quoted_type = GENERATE(std::uint8_t{0}, std::uint8_t{3}, std::uint8_t{13});
-    const Buffer error = cat({{11, 0, 0, 0, 0, 0, 0, 0}, kQuotedIpv4Header,
-                              {quoted_type, 0, 0, 0, 0x12, 0x34, 0x00, 0x07}});
+    const Buffer error = cat(
+        {{11, 0, 0, 0, 0, 0, 0, 0}, kQuotedIpv4Header, {quoted_type, 0, 0, 0, 0x12, 0x34, 0x00, 0x07}});
     CHECK(expect_malformed(decode_icmp(Family::v4, error)) == Malformed::bad_quote);
   }
   SECTION("IPv4 quote with a bad version or header length") {
@@ -407,16 +418,14 @@ TEST_CASE("quotes that are not our echo request", "[icmp]") {
   }
   SECTION("ICMPv6 quote of an ICMPv6 message other than an echo request") {
     const auto quoted_type = GENERATE(std::uint8_t{129}, std::uint8_t{135}, std::uint8_t{8});
-    const Buffer error = cat({{1, 0, 0, 0, 0, 0, 0, 0}, kQuotedIpv6Header,
-                              {quoted_type, 0, 0, 0, 0x12, 0x34, 0x00, 0x09}});
+    const Buffer error = cat(
+        {{1, 0, 0, 0, 0, 0, 0, 0}, kQuotedIpv6Header, {quoted_type, 0, 0, 0, 0x12, 0x34, 0x00, 0x09}});
     CHECK(expect_malformed(decode_icmp(Family::v6, error)) == Malformed::bad_quote);
   }
   SECTION("an IPv4 quote in an ICMPv6 error, and the reverse") {
-    const Buffer v6_with_v4_quote =
-        cat({{1, 0, 0, 0, 0, 0, 0, 0}, kQuotedIpv4Header, kQuotedRequestV4, Buffer(20, 0)});
+    const Buffer v6_with_v4_quote = cat({{1, 0, 0, 0, 0, 0, 0, 0}, kQuotedIpv4Header, kQuotedRequestV4, Buffer(20, 0)});
     CHECK(expect_malformed(decode_icmp(Family::v6, v6_with_v4_quote)) == Malformed::bad_quote);
-    const Buffer v4_with_v6_quote = cat({{3, 0, 0, 0, 0, 0, 0, 0}, kQuotedIpv6Header,
-                                         kQuotedRequestV6});
+    const Buffer v4_with_v6_quote = cat({{3, 0, 0, 0, 0, 0, 0, 0}, kQuotedIpv6Header, kQuotedRequestV6});
     CHECK(expect_malformed(decode_icmp(Family::v4, v4_with_v6_quote)) == Malformed::bad_quote);
   }
 }
@@ -425,16 +434,15 @@ TEST_CASE("other ICMP types are Unrelated", "[icmp]") {
   SECTION("IPv4") {
     // Our own request looped back, timestamp request, router advertisement, an unassigned
     // type, and the ICMPv6 reply type, which means nothing in IPv4.
-    const auto type = GENERATE(std::uint8_t{8}, std::uint8_t{13}, std::uint8_t{9}, std::uint8_t{1},
-                               std::uint8_t{129});
+    const auto type = GENERATE(std::uint8_t{8}, std::uint8_t{13}, std::uint8_t{9}, std::uint8_t{1}, std::uint8_t{129});
     Buffer message = kReplyV4;
     message[0] = type;
     CHECK(expect<Unrelated>(decode_icmp(Family::v4, message)).type == type);
   }
   SECTION("ICMPv6") {
     // Our own request, MLD query, router/neighbour discovery, and the IPv4 reply type.
-    const auto type = GENERATE(std::uint8_t{128}, std::uint8_t{130}, std::uint8_t{134},
-                               std::uint8_t{135}, std::uint8_t{136}, std::uint8_t{0});
+    const auto type = GENERATE(std::uint8_t{128}, std::uint8_t{130}, std::uint8_t{134}, std::uint8_t{135},
+                               std::uint8_t{136}, std::uint8_t{0});
     Buffer message = kReplyV6;
     message[0] = type;
     CHECK(expect<Unrelated>(decode_icmp(Family::v6, message)).type == type);
@@ -471,14 +479,12 @@ TEST_CASE("every truncation of a valid message is handled", "[icmp]") {
     quoted_header_with_options[0] = 0x47;
     const std::vector<Buffer> samples{
         v4_error(3, 1), v4_error(11, 0), v4_error(3, 4, {0, 0, 0x05, 0xdc}),
-        cat({{12, 0, 0, 0, 20, 0, 0, 0}, quoted_header_with_options, Buffer(8, 0x01),
-             kQuotedRequestV4})};
+        cat({{12, 0, 0, 0, 20, 0, 0, 0}, quoted_header_with_options, Buffer(8, 0x01), kQuotedRequestV4})};
     for (const Buffer& whole : samples) {
       REQUIRE(std::holds_alternative<ErrorReport>(decode_icmp(Family::v4, whole)));
       for (std::size_t length = 0; length < whole.size(); ++length) {
         CAPTURE(whole[0], length);
-        CHECK(expect_malformed(decode_icmp(Family::v4, exact_prefix(whole, length))) ==
-              Malformed::truncated);
+        CHECK(expect_malformed(decode_icmp(Family::v4, exact_prefix(whole, length))) == Malformed::truncated);
       }
     }
   }
@@ -488,20 +494,17 @@ TEST_CASE("every truncation of a valid message is handled", "[icmp]") {
       REQUIRE(std::holds_alternative<ErrorReport>(decode_icmp(Family::v6, whole)));
       for (std::size_t length = 0; length < whole.size(); ++length) {
         CAPTURE(type, length);
-        CHECK(expect_malformed(decode_icmp(Family::v6, exact_prefix(whole, length))) ==
-              Malformed::truncated);
+        CHECK(expect_malformed(decode_icmp(Family::v6, exact_prefix(whole, length))) == Malformed::truncated);
       }
     }
   }
   SECTION("raw IPv4 packets") {
-    const std::vector<Buffer> samples{cat({ipv4_header(32), kReplyV4}),
-                                      cat({ipv4_header(56), v4_error(3, 1)})};
+    const std::vector<Buffer> samples{cat({ipv4_header(32), kReplyV4}), cat({ipv4_header(56), v4_error(3, 1)})};
     for (const Buffer& whole : samples) {
       REQUIRE_FALSE(std::holds_alternative<Malformed>(decode_ipv4_packet(whole)));
       for (std::size_t length = 0; length < whole.size(); ++length) {
         CAPTURE(whole.size(), length);
-        CHECK(expect_malformed(decode_ipv4_packet(exact_prefix(whole, length))) ==
-              Malformed::truncated);
+        CHECK(expect_malformed(decode_ipv4_packet(exact_prefix(whole, length))) == Malformed::truncated);
       }
     }
   }
@@ -557,8 +560,7 @@ TEST_CASE("raw IPv4 packets", "[icmp]") {
     CHECK(expect<Unrelated>(decode_ipv4_packet(cat({ipv4_header(32), kRequestV4}))).type == 8);
   }
   SECTION("bad version or header length") {
-    const auto version_ihl = GENERATE(std::uint8_t{0x65}, std::uint8_t{0x05}, std::uint8_t{0x44},
-                                      std::uint8_t{0x40});
+    const auto version_ihl = GENERATE(std::uint8_t{0x65}, std::uint8_t{0x05}, std::uint8_t{0x44}, std::uint8_t{0x40});
     const Buffer packet = cat({ipv4_header(32, kProtocolIcmp, version_ihl), kReplyV4});
     CHECK(expect_malformed(decode_ipv4_packet(packet)) == Malformed::bad_ip_header);
   }
@@ -590,8 +592,7 @@ TEST_CASE("raw IPv4 packets", "[icmp]") {
     CHECK_FALSE(reply.checksum_ok);
   }
   SECTION("protocols other than ICMP") {
-    const auto protocol = GENERATE(std::uint8_t{6}, std::uint8_t{17}, std::uint8_t{58},
-                                   std::uint8_t{0});
+    const auto protocol = GENERATE(std::uint8_t{6}, std::uint8_t{17}, std::uint8_t{58}, std::uint8_t{0});
     const Buffer packet = cat({ipv4_header(32, protocol), kReplyV4});
     CHECK(expect_malformed(decode_ipv4_packet(packet)) == Malformed::not_icmp);
   }
@@ -627,8 +628,7 @@ TEST_CASE("fill_payload follows iputils' layout", "[icmp]") {
     Buffer large(24, 0);
     fill_payload(large, Buffer{0xde, 0xad, 0xbe});
     // Offset 16 is 16 mod 3 = 1 into the pattern, as on iputils' wire.
-    CHECK(Buffer(large.begin() + 16, large.end()) ==
-          Buffer{0xad, 0xbe, 0xde, 0xad, 0xbe, 0xde, 0xad, 0xbe});
+    CHECK(Buffer(large.begin() + 16, large.end()) == Buffer{0xad, 0xbe, 0xde, 0xad, 0xbe, 0xde, 0xad, 0xbe});
   }
   SECTION("an empty payload is left alone") {
     Buffer nothing;
@@ -643,11 +643,9 @@ TEST_CASE("stamp_payload writes a native struct timeval", "[icmp]") {
     stamp_payload(payload, 0x0102030405060708, 0x012345);
     Buffer expected;
     if constexpr (std::endian::native == std::endian::little) {
-      expected = {0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
-                  0x45, 0x23, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00};
+      expected = {0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0x45, 0x23, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00};
     } else {
-      expected = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-                  0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x23, 0x45};
+      expected = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x23, 0x45};
     }
     CHECK(exact_prefix(payload, 16) == expected);
     CHECK(Buffer(payload.begin() + 16, payload.end()) == Buffer(4, 0xee));
@@ -673,9 +671,7 @@ TEST_CASE("compare_payload finds the first wrong data byte", "[icmp]") {
     sent[i] = static_cast<std::uint8_t>(i);
   }
 
-  SECTION("identical payloads agree") {
-    CHECK_FALSE(compare_payload(sent, sent).has_value());
-  }
+  SECTION("identical payloads agree") { CHECK_FALSE(compare_payload(sent, sent).has_value()); }
   SECTION("the timestamp area is not compared") {
     Buffer received = sent;
     received[0] = 0xff;

@@ -1,10 +1,9 @@
-#include "ping/options.hpp"
-
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
+#include "ping/options.hpp"
 #include "uping/version.hpp"
 
 // Expected texts come from iputils' sources and from running Debian's ping (20221126) where it
@@ -13,13 +12,13 @@
 
 namespace {
 
-using uping::icmp::Family;
 using uping::kExitError;
 using uping::kExitNoReply;
 using uping::kExitOk;
 using uping::parse_command_line;
 using uping::ParseResult;
 using uping::usage_text;
+using uping::icmp::Family;
 using Args = std::vector<std::string>;
 
 std::string joined(const Args& args) {
@@ -64,10 +63,11 @@ TEST_CASE("defaults when only a target is given", "[options]") {
 
 TEST_CASE("every spelling of a value option gives the same value", "[options]") {
   const std::vector<Args> spellings = {
-      {"ping", "-c", "3", "h"},       {"ping", "-c3", "h"},          {"ping", "h", "-c", "3"},
-      {"ping", "h", "-c3"},           {"ping", "-qc3", "h"},         {"ping", "-qc", "3", "h"},
-      {"ping", "-c", " 3", "h"},      {"ping", "-c", "+3", "h"},     {"ping", "-c", "003", "h"},
-      {"ping", "-c", "9", "-c3", "h"},  // the last occurrence wins
+      {"ping", "-c", "3", "h"},   {"ping", "-c3", "h"},
+      {"ping", "h", "-c", "3"},   {"ping", "h", "-c3"},
+      {"ping", "-qc3", "h"},      {"ping", "-qc", "3", "h"},
+      {"ping", "-c", " 3", "h"},  {"ping", "-c", "+3", "h"},
+      {"ping", "-c", "003", "h"}, {"ping", "-c", "9", "-c3", "h"},  // the last occurrence wins
   };
   for (const auto& args : spellings) {
     const auto options = parse_ok(args);
@@ -164,8 +164,8 @@ TEST_CASE("getopt's argument forms", "[options]") {
 
 TEST_CASE("invocation name implies the family", "[options]") {
   const std::vector<std::pair<std::string, std::optional<Family>>> names = {
-      {"ping4", Family::v4},         {"/usr/bin/ping6", Family::v6}, {"uping4", Family::v4},
-      {"./uping6", Family::v6},      {"ping", std::nullopt},         {"/bin/uping", std::nullopt},
+      {"ping4", Family::v4},    {"/usr/bin/ping6", Family::v6}, {"uping4", Family::v4},
+      {"./uping6", Family::v6}, {"ping", std::nullopt},         {"/bin/uping", std::nullopt},
   };
   for (const auto& [name, family] : names) {
     INFO(name);
@@ -203,48 +203,48 @@ TEST_CASE("errors: exact message and exit code", "[options]") {
       {{"ping", "-c", "2 ", "h"}, kExitNoReply, "ping: invalid argument: '2 '\n"},
       {{"ping", "-c", "0x10", "h"}, kExitNoReply, "ping: invalid argument: '0x10'\n"},
       {{"ping", "-c", "", "h"}, kExitNoReply, "ping: invalid argument: ''\n"},
-      {{"ping", "-c", "99999999999999999999", "h"}, kExitNoReply,
+      {{"ping", "-c", "99999999999999999999", "h"},
+       kExitNoReply,
        "ping: invalid argument: '99999999999999999999': Numerical result out of range\n"},
       {{"ping", "-c", "-q", "h"}, kExitNoReply, "ping: invalid argument: '-q'\n"},
       {{"ping", "-w", "-1", "h"}, kExitNoReply, "ping: invalid argument: '-1'" + int_range},
-      {{"ping", "-w", "2147483648", "h"}, kExitNoReply,
-       "ping: invalid argument: '2147483648'" + int_range},
+      {{"ping", "-w", "2147483648", "h"}, kExitNoReply, "ping: invalid argument: '2147483648'" + int_range},
       {{"ping", "-w", "0.5", "h"}, kExitNoReply, "ping: invalid argument: '0.5'\n"},
       {{"ping", "-s", "-1", "h"}, kExitNoReply, "ping: invalid argument: '-1'" + int_range},
       {{"ping", "-s", "abc", "h"}, kExitNoReply, "ping: invalid argument: 'abc'\n"},
-      {{"ping", "-t", "256", "h"}, kExitNoReply,
-       "ping: invalid argument: '256': out of range: 0 <= value <= 255\n"},
-      {{"ping", "-t", " -1", "h"}, kExitNoReply,
-       "ping: invalid argument: ' -1': out of range: 0 <= value <= 255\n"},
+      {{"ping", "-t", "256", "h"}, kExitNoReply, "ping: invalid argument: '256': out of range: 0 <= value <= 255\n"},
+      {{"ping", "-t", " -1", "h"}, kExitNoReply, "ping: invalid argument: ' -1': out of range: 0 <= value <= 255\n"},
       // the packet size limit, checked once the target is known: exit 1
-      {{"ping", "-s", "70000", "127.0.0.1"}, kExitNoReply,
+      {{"ping", "-s", "70000", "127.0.0.1"},
+       kExitNoReply,
        "ping: invalid -s value: '70000': out of range: 0 <= value <= 65507\n"},
-      {{"ping", "-s", "+65508", "127.0.0.1"}, kExitNoReply,
+      {{"ping", "-s", "+65508", "127.0.0.1"},
+       kExitNoReply,
        "ping: invalid -s value: '65508': out of range: 0 <= value <= 65507\n"},
-      {{"ping", "-4", "-s", "65508", "name.example"}, kExitNoReply,
+      {{"ping", "-4", "-s", "65508", "name.example"},
+       kExitNoReply,
        "ping: invalid -s value: '65508': out of range: 0 <= value <= 65507\n"},
-      {{"ping", "-s", "65528", "::1"}, kExitNoReply,
+      {{"ping", "-s", "65528", "::1"},
+       kExitNoReply,
        "ping: invalid -s value: '65528': out of range: 0 <= value <= 65527\n"},
-      {{"ping", "-s", "65528", "name.example"}, kExitNoReply,
+      {{"ping", "-s", "65528", "name.example"},
+       kExitNoReply,
        "ping: invalid -s value: '65528': out of range: 0 <= value <= 65527\n"},
-      {{"ping", "-6", "-s", "65508", "127.0.0.1"}, kExitNoReply,  // the literal decides
+      {{"ping", "-6", "-s", "65508", "127.0.0.1"},
+       kExitNoReply,  // the literal decides
        "ping: invalid -s value: '65508': out of range: 0 <= value <= 65507\n"},
       // seconds (iputils' ping_strtod): exit 2
       {{"ping", "-i", "-1", "h"}, kExitError, "ping: bad timing interval: -1\n"},
       {{"ping", "-i", "2147484", "h"}, kExitError, "ping: bad timing interval: 2147484\n"},
-      {{"ping", "-i", "nan", "h"}, kExitError,
-       "ping: bad timing interval: nan: Numerical result out of range\n"},
-      {{"ping", "-i", "inf", "h"}, kExitError,
-       "ping: bad timing interval: inf: Numerical result out of range\n"},
-      {{"ping", "-i", "", "h"}, kExitError,
-       "ping: bad timing interval: : No such file or directory\n"},
+      {{"ping", "-i", "nan", "h"}, kExitError, "ping: bad timing interval: nan: Numerical result out of range\n"},
+      {{"ping", "-i", "inf", "h"}, kExitError, "ping: bad timing interval: inf: Numerical result out of range\n"},
+      {{"ping", "-i", "", "h"}, kExitError, "ping: bad timing interval: : No such file or directory\n"},
       {{"ping", "-W", "-1", "h"}, kExitError, "ping: bad linger time: -1\n"},
       {{"ping", "-W", "2147484", "h"}, kExitError, "ping: bad linger time: 2147484\n"},
       // 20250605 keeps -W in uint32_t microseconds: at most 4294.967295 s
       {{"ping", "-W", "4294.968", "h"}, kExitError, "ping: bad linger time: 4294.968\n"},
       {{"ping", "-W", "4295", "h"}, kExitError, "ping: bad linger time: 4295\n"},
-      {{"ping", "-W", "nan", "h"}, kExitError,
-       "ping: bad linger time: nan: Numerical result out of range\n"},
+      {{"ping", "-W", "nan", "h"}, kExitError, "ping: bad linger time: nan: Numerical result out of range\n"},
       {{"ping", "-W", "", "h"}, kExitError, "ping: bad linger time: : No such file or directory\n"},
       // the rest: exit 2
       {{"ping", "-4", "-6", "h"}, kExitError, "ping: only one -4 or -6 option may be specified\n"},
@@ -253,17 +253,15 @@ TEST_CASE("errors: exact message and exit code", "[options]") {
       {{"ping", "-I", "lo0:1", "h"}, kExitError, "ping: invalid source address: lo0:1\n"},
       {{"ping"}, kExitError, "ping: usage error: Destination address required\n"},
       {{"ping", "-c", "1", "-q"}, kExitError, "ping: usage error: Destination address required\n"},
-      {{"/usr/bin/ping", "-n"}, kExitError,
-       "/usr/bin/ping: usage error: Destination address required\n"},
+      {{"/usr/bin/ping", "-n"}, kExitError, "/usr/bin/ping: usage error: Destination address required\n"},
       // the first error in command-line order wins, as getopt hands them over one by one
-      {{"ping", "-t", "300", "-c", "0", "h"}, kExitNoReply,
+      {{"ping", "-t", "300", "-c", "0", "h"},
+       kExitNoReply,
        "ping: invalid argument: '300': out of range: 0 <= value <= 255\n"},
       {{"ping", "-c", "0", "-4", "-6", "h"}, kExitNoReply, "ping: invalid argument: '0'" + c_range},
-      {{"ping", "-4", "-6", "-c", "0", "h"}, kExitError,
-       "ping: only one -4 or -6 option may be specified\n"},
+      {{"ping", "-4", "-6", "-c", "0", "h"}, kExitError, "ping: only one -4 or -6 option may be specified\n"},
       {{"ping", "-c", "0", "-y", "h"}, kExitNoReply, "ping: invalid argument: '0'" + c_range},
-      {{"ping", "-s", "70000", "-c", "0", "127.0.0.1"}, kExitNoReply,
-       "ping: invalid argument: '0'" + c_range},
+      {{"ping", "-s", "70000", "-c", "0", "127.0.0.1"}, kExitNoReply, "ping: invalid argument: '0'" + c_range},
       {{"ping", "-s", "70000"}, kExitError, "ping: usage error: Destination address required\n"},
   };
   for (const auto& c : cases) {
@@ -321,8 +319,8 @@ TEST_CASE("the version option prints on stdout and exits 0 at once", "[options]"
       {{"ping", "-V"}, line},
       {{"/usr/local/bin/uping", "-V", "h"}, line},
       {{"ping", "-qV"}, line},
-      {{"ping", "-V", "-y"}, line},         // acted on before getopt reaches -y
-      {{"ping", "-V", "-c", "0"}, line},    // and before -c is checked
+      {{"ping", "-V", "-y"}, line},       // acted on before getopt reaches -y
+      {{"ping", "-V", "-c", "0"}, line},  // and before -c is checked
   };
   for (const auto& c : cases) {
     INFO("args: " << joined(c.args));
@@ -370,8 +368,7 @@ TEST_CASE("garbage after a -i / -W number only warns, as in iputils", "[options]
     const auto result = parse_command_line({"ping", "-i", "1x", "-t", "300", "h"});
     CHECK_FALSE(result.options.has_value());
     CHECK(result.exit_code == kExitNoReply);
-    CHECK(result.err ==
-          warning + "ping: invalid argument: '300': out of range: 0 <= value <= 255\n");
+    CHECK(result.err == warning + "ping: invalid argument: '300': out of range: 0 <= value <= 255\n");
   }
   SECTION("an out-of-range number warns, then fails") {
     const auto result = parse_command_line({"ping", "-i", "1e999", "h"});
@@ -385,18 +382,25 @@ TEST_CASE("garbage after a -i / -W number only warns, as in iputils", "[options]
 
 TEST_CASE("no CLI11 text or exit code ever leaks", "[options]") {
   const std::vector<Args> odd_inputs = {
-      {"ping", "--"},          {"ping", "--", "--"},     {"ping", "---"},
-      {"ping", "-c", "1", "-c"}, {"ping", "--c", "1", "h"}, {"ping", "/c", "h"},
-      {"ping", "-c", "[1,2]", "h"}, {"ping", "h", "--version"}, {"ping", "-"},
-      {"ping", "-q", "-q", "h", "-q"}, {"ping", "-I", "a", "-I", "b", "h"}, {""},
+      {"ping", "--"},
+      {"ping", "--", "--"},
+      {"ping", "---"},
+      {"ping", "-c", "1", "-c"},
+      {"ping", "--c", "1", "h"},
+      {"ping", "/c", "h"},
+      {"ping", "-c", "[1,2]", "h"},
+      {"ping", "h", "--version"},
+      {"ping", "-"},
+      {"ping", "-q", "-q", "h", "-q"},
+      {"ping", "-I", "a", "-I", "b", "h"},
+      {""},
   };
   for (const auto& args : odd_inputs) {
     INFO("args: " << joined(args));
     const ParseResult result = parse_command_line(args);
-    CHECK((result.exit_code == kExitOk || result.exit_code == kExitNoReply ||
-           result.exit_code == kExitError));
-    for (const char* marker : {"CLI11", "Run with", "not expected", "ArgumentMismatch",
-                               "Expected at least", "is required", "The following"}) {
+    CHECK((result.exit_code == kExitOk || result.exit_code == kExitNoReply || result.exit_code == kExitError));
+    for (const char* marker : {"CLI11", "Run with", "not expected", "ArgumentMismatch", "Expected at least",
+                               "is required", "The following"}) {
       CHECK(result.err.find(marker) == std::string::npos);
     }
   }
@@ -413,13 +417,46 @@ TEST_CASE("no CLI11 text or exit code ever leaks", "[options]") {
 TEST_CASE("usage text lists every iputils option, each once", "[options]") {
   const std::string text = usage_text("/usr/bin/uping");
   CHECK(text.rfind("\nUsage\n  uping [options] <destination>\n", 0) == 0);
-  for (const char* entry :
-       {"<destination> ", "-3 ", "-4 ", "-6 ", "-a ", "-A ", "-b ", "-B ", "-c <count>", "-C ", "-d ",
-        "-D ", "-e <identifier>", "-f ", "-F <flowlabel>", "-h ", "-H ", "-I <interface>",
-        "-i <interval>", "-l <preload>", "-L ", "-m <mark>", "-M <pmtud opt>", "-n ",
-        "-N <nodeinfo opt>", "-O ", "-p <pattern>", "-q ", "-Q <tclass>", "-r ", "-R ", "-s <size>",
-        "-S <size>", "-t <ttl>", "-T <timestamp>", "-U ", "-v ", "-V ", "-w <deadline>",
-        "-W <timeout>"}) {
+  for (const char* entry : {"<destination> ",
+                            "-3 ",
+                            "-4 ",
+                            "-6 ",
+                            "-a ",
+                            "-A ",
+                            "-b ",
+                            "-B ",
+                            "-c <count>",
+                            "-C ",
+                            "-d ",
+                            "-D ",
+                            "-e <identifier>",
+                            "-f ",
+                            "-F <flowlabel>",
+                            "-h ",
+                            "-H ",
+                            "-I <interface>",
+                            "-i <interval>",
+                            "-l <preload>",
+                            "-L ",
+                            "-m <mark>",
+                            "-M <pmtud opt>",
+                            "-n ",
+                            "-N <nodeinfo opt>",
+                            "-O ",
+                            "-p <pattern>",
+                            "-q ",
+                            "-Q <tclass>",
+                            "-r ",
+                            "-R ",
+                            "-s <size>",
+                            "-S <size>",
+                            "-t <ttl>",
+                            "-T <timestamp>",
+                            "-U ",
+                            "-v ",
+                            "-V ",
+                            "-w <deadline>",
+                            "-W <timeout>"}) {
     INFO(entry);
     const std::string line = std::string("\n  ") + entry;
     const auto at = text.find(line);
@@ -431,17 +468,15 @@ TEST_CASE("usage text lists every iputils option, each once", "[options]") {
 }
 
 TEST_CASE("user limits follow iputils' millisecond rule", "[options]") {
-  const std::string flood =
-      "cannot flood, minimal interval for user must be >= 2 ms, use -i 0.002 (or higher)";
+  const std::string flood = "cannot flood, minimal interval for user must be >= 2 ms, use -i 0.002 (or higher)";
   struct Case {
     std::string interval;
     bool root;
     bool refused;
   };
   const std::vector<Case> cases = {
-      {"0", false, true},     {"0.001", false, true}, {"0.0019", false, true},
-      {"0.002", false, false}, {"0.0025", false, false}, {"1", false, false},
-      {"0", true, false},     {"0.001", true, false},
+      {"0", false, true},       {"0.001", false, true}, {"0.0019", false, true}, {"0.002", false, false},
+      {"0.0025", false, false}, {"1", false, false},    {"0", true, false},      {"0.001", true, false},
   };
   for (const auto& c : cases) {
     INFO("-i " << c.interval << (c.root ? " as root" : " as user"));
@@ -494,8 +529,8 @@ TEST_CASE("iputils 20250605's other options set their fields", "[options]") {
     CHECK(options.force_lookup);
   }
   SECTION("values") {
-    const auto options = parse_ok({"ping", "-e", "65535", "-l", "3", "-m", "4294967295", "-M", "probe",
-                                   "-Q", "0x10", "-S", "1", "-F", "0xfffff", "h"});
+    const auto options = parse_ok({"ping", "-e", "65535", "-l", "3", "-m", "4294967295", "-M", "probe", "-Q", "0x10",
+                                   "-S", "1", "-F", "0xfffff", "h"});
     CHECK(options.identifier == 65535);
     CHECK(options.preload == 3u);
     CHECK(options.mark == 4294967295u);
@@ -542,7 +577,7 @@ TEST_CASE("option p prints its PATTERN line while parsing, as iputils", "[option
       {{"ping", "-p", "00112233445566778899aabbccddeeff0011", "h"},
        {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff},
        "PATTERN: 0x00112233445566778899aabbccddeeff\n"},
-      {{"ping", "-q", "-p", "ff", "h"}, {0xff}, ""},  // -q before -p silences it
+      {{"ping", "-q", "-p", "ff", "h"}, {0xff}, ""},                 // -q before -p silences it
       {{"ping", "-p", "ff", "-q", "h"}, {0xff}, "PATTERN: 0xff\n"},  // ... after it does not
   };
   for (const auto& c : cases) {
@@ -567,19 +602,18 @@ TEST_CASE("errors of the other options: exact message and exit code", "[options]
     std::string err;
   };
   const std::vector<Case> cases = {
-      {{"ping", "-e", "65536", "h"}, kExitNoReply,
+      {{"ping", "-e", "65536", "h"},
+       kExitNoReply,
        "ping: invalid argument: '65536': out of range: 0 <= value <= 65535\n"},
       {{"ping", "-e", "abc", "h"}, kExitNoReply, "ping: invalid argument: 'abc'\n"},
-      {{"ping", "-l", "0", "h"}, kExitNoReply,
-       "ping: invalid argument: '0': out of range: 1 <= value <= 65536\n"},
+      {{"ping", "-l", "0", "h"}, kExitNoReply, "ping: invalid argument: '0': out of range: 1 <= value <= 65536\n"},
       {{"ping", "-l", "4", "h"}, kExitError, "ping: cannot set preload to value greater than 3: 4\n"},
-      {{"ping", "-m", "-1", "h"}, kExitNoReply,
+      {{"ping", "-m", "-1", "h"},
+       kExitNoReply,
        "ping: invalid argument: '-1': out of range: 0 <= value <= 4294967295\n"},
-      {{"ping", "-S", "0", "h"}, kExitNoReply,
-       "ping: invalid argument: '0': out of range: 1 <= value <= 2147483647\n"},
+      {{"ping", "-S", "0", "h"}, kExitNoReply, "ping: invalid argument: '0': out of range: 1 <= value <= 2147483647\n"},
       {{"ping", "-M", "foo", "h"}, kExitError, "ping: invalid -M argument: foo\n"},
-      {{"ping", "-Q", "300", "h"}, kExitError,
-       "ping: the decimal value of TOS bits must be in range 0-255: 300\n"},
+      {{"ping", "-Q", "300", "h"}, kExitError, "ping: the decimal value of TOS bits must be in range 0-255: 300\n"},
       {{"ping", "-Q", "0x1g", "h"}, kExitError, "ping: bad TOS value: 0x1g\n"},
       {{"ping", "-F", "0x100000", "h"}, kExitError, "ping: flow value is greater than 20 bits: 0x100000\n"},
       {{"ping", "-F", "zz", "h"}, kExitError, "ping: bad value for flowinfo: zz\n"},
@@ -587,7 +621,8 @@ TEST_CASE("errors of the other options: exact message and exit code", "[options]
       {{"ping", "-R", "-T", "tsonly", "h"}, kExitError, "ping: only one of -T or -R may be used\n"},
       {{"ping", "-T", "tsonly", "-R", "h"}, kExitError, "ping: only one of -T or -R may be used\n"},
       {{"ping", "-p", "1x2", "h"}, kExitError, "ping: patterns must be specified as hex digits: x2\n"},
-      {{"ping", "-N", "name", "::1"}, kExitError,
+      {{"ping", "-N", "name", "::1"},
+       kExitError,
        "ping: -N name: node information queries need a raw ICMPv6 socket; uping sends echo requests only\n"},
   };
   for (const auto& c : cases) {

@@ -1,8 +1,8 @@
-#include "ping/pacer.hpp"
+#include <chrono>
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
+#include "ping/pacer.hpp"
 
 namespace {
 

@@ -1,11 +1,11 @@
-#include "cli/report.hpp"
-
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "cli/report.hpp"
 
 using namespace std::chrono_literals;
 using uping::Micros;
@@ -290,8 +290,7 @@ TEST_CASE("statistics block: time rounds half up to milliseconds", "[report]") {
   const Statistics stats = run(1, {});
   CHECK(report::statistics_block(summary_of(stats, 499)).find(", time 0ms\n") != std::string::npos);
   CHECK(report::statistics_block(summary_of(stats, 500)).find(", time 1ms\n") != std::string::npos);
-  CHECK(report::statistics_block(summary_of(stats, 2003499)).find(", time 2003ms\n") !=
-        std::string::npos);
+  CHECK(report::statistics_block(summary_of(stats, 2003499)).find(", time 2003ms\n") != std::string::npos);
 }
 
 TEST_CASE("statistics block: duplicates, corrupted and errors in iputils' order", "[report]") {
@@ -473,8 +472,8 @@ TEST_CASE("reply line suffixes in iputils' order", "[report]") {
 
 TEST_CASE("IP options dump: record route, same route, timestamps", "[report]") {
   const auto dotted = [](std::uint32_t a) {
-    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
-           std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255);
+    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) +
+           "." + std::to_string(a & 255);
   };
   // What the kernel hands back for iputils' -R on loopback: the route recorded four times.
   std::vector<std::uint8_t> rr = {7, 39, 20};
@@ -490,8 +489,7 @@ TEST_CASE("IP options dump: record route, same route, timestamps", "[report]") {
   CHECK(report::IpOptionsPrinter().format(ts, false, dotted) == "\nTS: \t16909060 absolute\n");
   std::vector<std::uint8_t> two = {68, 40, 13, 0x10, 0, 0, 0, 100, 0, 0, 0, 150};
   two.resize(40, 0);
-  CHECK(report::IpOptionsPrinter().format(two, false, dotted) ==
-        "\nTS: \t100 absolute\n\t50\nUnrecorded hops: 1\n");
+  CHECK(report::IpOptionsPrinter().format(two, false, dotted) == "\nTS: \t100 absolute\n\t50\nUnrecorded hops: 1\n");
   CHECK(report::IpOptionsPrinter().format(std::vector<std::uint8_t>{1, 0}, false, dotted) == "\nNOP");
   CHECK(report::IpOptionsPrinter().format(std::vector<std::uint8_t>{99, 2}, false, dotted) == "\nunknown option 63");
 }

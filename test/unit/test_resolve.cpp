@@ -1,12 +1,12 @@
-#include "system/resolve.hpp"
-
 #include <net/if.h>
 #include <netinet/in.h>
 
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <variant>
+
+#include <catch2/catch.hpp>
+
+#include "system/resolve.hpp"
 
 // Address literals only: getaddrinfo answers them without any resolver.
 

@@ -1,8 +1,6 @@
 // The resolver pool and the sweep's intake: answers come back on the loop's thread, and a pool
 // destroyed first never calls back. Only numeric hosts are waited for; the .invalid names handed
 // to the pool are never waited for (their workers are left behind, as at the end of a run).
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <sstream>
@@ -12,9 +10,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <catch2/catch.hpp>
 
-#include "system/resolver_pool.hpp"
 #include "multi/sweep_intake.hpp"
+#include "system/resolver_pool.hpp"
 
 using uping::Resolution;
 using uping::ResolverPool;

@@ -1,6 +1,3 @@
-#include "uping/rtt_statistics.hpp"
-
-#include <catch2/catch.hpp>
 #include <malloc.h>
 
 #include <algorithm>
@@ -9,6 +6,10 @@
 #include <random>
 #include <stdexcept>
 #include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "uping/rtt_statistics.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 // ASan's count of the bytes malloc has handed out and not taken back (GCC ships no header for it).
@@ -109,7 +110,8 @@ TEST_CASE("rtt histogram: the buckets tile the range, each within the bound", "[
     CHECK(buckets == histogram.counters());
   }
   // With the default resolution 0 to 24 µs are buckets of their own: exact.
-  for (Micros value = 0; value <= 24; ++value) CHECK(RttHistogram().bucket_of(value).representative == static_cast<double>(value));
+  for (Micros value = 0; value <= 24; ++value)
+    CHECK(RttHistogram().bucket_of(value).representative == static_cast<double>(value));
 }
 
 TEST_CASE("rtt histogram: percentiles within 2 % of the exact nearest-rank ones", "[rtt_statistics]") {
@@ -130,8 +132,8 @@ TEST_CASE("rtt histogram: percentiles within 2 % of the exact nearest-rank ones"
     RttStatistics stats;
     for (Micros rtt : {10, 20, 30, 40}) stats.record(rtt);
     CHECK(stats.percentile(0) == 10);
-    CHECK(stats.percentile(25) == 10);   // rank 1
-    CHECK(stats.percentile(26) == 20);   // rank ceil(1.04) = 2
+    CHECK(stats.percentile(25) == 10);  // rank 1
+    CHECK(stats.percentile(26) == 20);  // rank ceil(1.04) = 2
     CHECK(stats.percentile(50) == 20);
     CHECK(*stats.percentile(75) == Approx(30).epsilon(0.02));
     CHECK(stats.percentile(100) == 40);  // clamped to the maximum
@@ -321,8 +323,10 @@ TEST_CASE("rtt jitter: RFC 3550 smoothing and the mean absolute difference", "[r
 
 TEST_CASE("rtt statistics: min/avg/max/mdev identical to Statistics'", "[rtt_statistics]") {
   std::mt19937_64 random(11);
-  for (const auto& [low, high, n] : {std::tuple<Micros, Micros, int>{10, 100, 3}, {10, 100'000, 1000},
-                                     {20, 60, 50'000}, {1'000'000, 60'000'000, 2000}}) {
+  for (const auto& [low, high, n] : {std::tuple<Micros, Micros, int>{10, 100, 3},
+                                     {10, 100'000, 1000},
+                                     {20, 60, 50'000},
+                                     {1'000'000, 60'000'000, 2000}}) {
     std::uniform_int_distribution<Micros> pick(low, high);
     Statistics reference;
     RttStatistics stats;

@@ -1,12 +1,12 @@
-#include "ping/socket_settings.hpp"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <variant>
+
+#include <catch2/catch.hpp>
+
+#include "ping/socket_settings.hpp"
 
 namespace {
 

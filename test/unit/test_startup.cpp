@@ -1,11 +1,11 @@
-#include "ping/startup.hpp"
-
 #include <arpa/inet.h>
 #include <net/if.h>
 
+#include <string>
+
 #include <catch2/catch.hpp>
 
-#include <string>
+#include "ping/startup.hpp"
 
 namespace {
 
@@ -55,9 +55,9 @@ TEST_CASE("a link-local IPv6 destination without scope gets iputils' warning on 
   CHECK(link_local_warning("ff02::1", true) == warning);  // link-local multicast too
   CHECK_FALSE(link_local_warning("fe80::65%veth0", true));
   CHECK_FALSE(link_local_warning("fe80::65%2", true));
-  CHECK_FALSE(link_local_warning("fe80::65", false));     // a raw socket: no warning
+  CHECK_FALSE(link_local_warning("fe80::65", false));  // a raw socket: no warning
   CHECK_FALSE(link_local_warning("2001:db8::5", true));
-  CHECK_FALSE(link_local_warning("ff05::1", true));       // site-local multicast
+  CHECK_FALSE(link_local_warning("ff05::1", true));  // site-local multicast
   CHECK_FALSE(link_local_warning("127.0.0.1", true));
   CHECK_FALSE(link_local_warning("fe80.example", true));  // a name: iputils checks literals only
 }

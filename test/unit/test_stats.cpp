@@ -1,9 +1,9 @@
-#include "uping/stats.hpp"
+#include <chrono>
+#include <initializer_list>
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
-#include <initializer_list>
+#include "uping/stats.hpp"
 
 using namespace std::chrono_literals;
 using uping::Instant;
@@ -64,8 +64,7 @@ TEST_CASE("min, avg, max and mdev match a Debian ping run", "[stats]") {
   CHECK(summary->mdev == 4);
 }
 
-TEST_CASE("mdev uses iputils' Newton square root, which rounds up just below a square",
-          "[stats]") {
+TEST_CASE("mdev uses iputils' Newton square root, which rounds up just below a square", "[stats]") {
   // {1000, 1000, 1004}: S = 3004, Q = 3·10⁶ + 8016, 3Q − S² = 32, variance = 32 / 9 = 3.
   // floor(√3) = 1, but iputils' iteration stops at 2.
   auto summary = with_replies({1000, 1000, 1004}).rtt_summary();

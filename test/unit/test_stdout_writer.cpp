@@ -1,13 +1,13 @@
 // The stdout writer: a failed write comes back to the caller with its errno, and what was pending
 // is dropped either way. stdout is pointed at a pipe for the test and restored after.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "cli/stdout_writer.hpp"
 

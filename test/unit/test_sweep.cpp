@@ -1,13 +1,12 @@
 // Sweep mode: when it is chosen, its command line, its JSON lines (parsed back with Boost.JSON),
 // text lines, UTF-8 repair and the exit code.
-#include <catch2/catch.hpp>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-
 #include <cerrno>
 #include <string>
 #include <vector>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <catch2/catch.hpp>
 
 #include "multi/sweep_options.hpp"
 #include "multi/sweep_output.hpp"
@@ -77,9 +76,18 @@ TEST_CASE("sweep options and their defaults", "[sweep]") {
   CHECK_FALSE(d.reachable);
   CHECK_FALSE(d.stop_when_reachable);
 
-  const auto tuned = parse({"-g", "198.51.100.0/30", "--generate", "2001:db8::/126", "--file", "-", "-c", "3",
-                            "-i", "0.01", "-W", "0.5", "-w", "2.5", "--rate", "0", "-s", "16", "-t", "9", "-q",
-                            "--json", "-X", "2"});
+  const auto tuned = parse({"-g",         "198.51.100.0/30",
+                            "--generate", "2001:db8::/126",
+                            "--file",     "-",
+                            "-c",         "3",
+                            "-i",         "0.01",
+                            "-W",         "0.5",
+                            "-w",         "2.5",
+                            "--rate",     "0",
+                            "-s",         "16",
+                            "-t",         "9",
+                            "-q",         "--json",
+                            "-X",         "2"});
   REQUIRE(tuned.options);
   const SweepOptions& t = *tuned.options;
   REQUIRE(t.ranges.size() == 2);
@@ -113,7 +121,7 @@ TEST_CASE("sweep options and their defaults", "[sweep]") {
 
 TEST_CASE("sweep command-line errors exit 2 with one line", "[sweep]") {
   const std::vector<std::vector<std::string>> bad = {
-      {"--json"},                                    // no target
+      {"--json"},  // no target
       {"-g", "198.51.100.0/33"},
       {"-g", "10.0.0.0/7"},
       {"-4", "-g", "2001:db8::/120"},
@@ -130,11 +138,11 @@ TEST_CASE("sweep command-line errors exit 2 with one line", "[sweep]") {
       {"-w", "abc", "a", "b"},
       {"--rate", "-1", "a", "b"},
       {"--rate", "0.5", "a", "b"},
-      {"-4", "-s", "65508", "a", "b"},            // too large for IPv4: refused at once with -4
-      {"-s", "65528", "a", "b"},                   // too large for IPv6 too
+      {"-4", "-s", "65508", "a", "b"},  // too large for IPv4: refused at once with -4
+      {"-s", "65528", "a", "b"},        // too large for IPv6 too
       {"-t", "0", "a", "b"},
-      {"-D", "a", "b"},                              // iputils-only option
-      {"198.51.100.0/24", "a"},                      // a range without -g
+      {"-D", "a", "b"},          // iputils-only option
+      {"198.51.100.0/24", "a"},  // a range without -g
   };
   for (const auto& args : bad) {
     const auto result = parse(args);
@@ -230,17 +238,20 @@ TEST_CASE("JSON reply, timeout and error lines", "[sweep][json]") {
 }
 
 TEST_CASE("hostile names are escaped and invalid UTF-8 is repaired", "[sweep][json]") {
-  const std::string hostile = "a\"b\\c\n\x01\x1b[31m\xff\xc0\x80\xed\xa0\x80" "\xc3\xa9";
+  const std::string hostile =
+      "a\"b\\c\n\x01\x1b[31m\xff\xc0\x80\xed\xa0\x80"
+      "\xc3\xa9";
   const auto line = json_reply({hostile, ""}, {1, 5, 64, 64, false});
   const auto object = parsed_line(line);
   const std::string back(object.at("target").as_string());
-  CHECK(back == "a\"b\\c\n\x01\x1b[31m\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xc3\xa9");
+  CHECK(back ==
+        "a\"b\\c\n\x01\x1b[31m\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xc3\xa9");
   CHECK(object.at("addr").is_null());
 
   CHECK(valid_utf8("plain") == "plain");
   CHECK(valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80") == "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
-  CHECK(valid_utf8("\xe2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");     // truncated sequence
-  CHECK(valid_utf8("\xf4\x90\x80\x80").size() == 12);              // above U+10FFFF: 4 replacements
+  CHECK(valid_utf8("\xe2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated sequence
+  CHECK(valid_utf8("\xf4\x90\x80\x80").size() == 12);           // above U+10FFFF: 4 replacements
 }
 
 TEST_CASE("per-target summary arithmetic", "[sweep][json]") {
@@ -318,12 +329,12 @@ TEST_CASE("the run line pools every target's RTTs", "[sweep][json]") {
   const auto& rtt = run.at("rtt_ms").as_object();
   CHECK(rtt.at("min").as_double() == Approx(0.1));
   CHECK(rtt.at("max").as_double() == Approx(1.04));
-  CHECK(rtt.at("avg").as_double() == Approx(0.652));               // 3260 / 5
-  CHECK(rtt.at("p50").as_double() == Approx(1.0).epsilon(0.02));   // the third of five: 1000 µs
-  CHECK(rtt.at("p99").as_double() == Approx(1.04));                // the largest, exact
+  CHECK(rtt.at("avg").as_double() == Approx(0.652));              // 3260 / 5
+  CHECK(rtt.at("p50").as_double() == Approx(1.0).epsilon(0.02));  // the third of five: 1000 µs
+  CHECK(rtt.at("p99").as_double() == Approx(1.04));               // the largest, exact
   const auto& jitter = run.at("jitter_ms").as_object();
-  CHECK(jitter.at("mean_diff").as_double() == Approx(0.02));       // (20 + 0 + 40) / 3
-  CHECK(jitter.at("rfc3550").as_double() == Approx(0.002));        // (1.25 * 1 + 2.5 * 2) / 3, rounded
+  CHECK(jitter.at("mean_diff").as_double() == Approx(0.02));  // (20 + 0 + 40) / 3
+  CHECK(jitter.at("rfc3550").as_double() == Approx(0.002));   // (1.25 * 1 + 2.5 * 2) / 3, rounded
 }
 
 TEST_CASE("the exit code: all, -x N, errors", "[sweep]") {
@@ -373,10 +384,10 @@ TEST_CASE("the exit code after SIGINT: as iputils, 0 when the targets settled an
   interrupted.alive = 2;
   CHECK(exit_code(interrupted, all) == kAllReachable);  // every target answered, -c not reached
   interrupted.targets = 3;
-  interrupted.unfinished = 1;                            // still waiting, or never probed: not held against
+  interrupted.unfinished = 1;  // still waiting, or never probed: not held against
   CHECK(exit_code(interrupted, all) == kAllReachable);
   interrupted.targets = 4;
-  interrupted.unreachable = 1;                           // one settled without an answer
+  interrupted.unreachable = 1;  // one settled without an answer
   CHECK(exit_code(interrupted, all) == kNotReachable);
   interrupted.unreachable = 0;
   interrupted.failed = 1;
@@ -389,7 +400,7 @@ TEST_CASE("the exit code after SIGINT: as iputils, 0 when the targets settled an
   CHECK(exit_code(nothing_yet, all) == kNotReachable);  // no reply at all: 1, as iputils
 
   SweepOptions three = all;
-  three.reachable = 3;                                   // -x/-X N: the count decides, SIGINT or not
+  three.reachable = 3;  // -x/-X N: the count decides, SIGINT or not
   interrupted.failed = 0;
   CHECK(exit_code(interrupted, three) == kNotReachable);
   interrupted.alive = 3;
@@ -464,8 +475,8 @@ TEST_CASE("a target the run ended before probing is accounted for in every forma
   // A target interrupted before its answer is listed as not answered too.
   uping::Statistics waiting;
   waiting.record_transmit();
-  CHECK(retired_output(OutputFormat::unreachable, {{"198.51.100.7", "198.51.100.7", true}, &waiting, {0, 0, false}, 0, true}) ==
-        "198.51.100.7\n");
+  CHECK(retired_output(OutputFormat::unreachable,
+                       {{"198.51.100.7", "198.51.100.7", true}, &waiting, {0, 0, false}, 0, true}) == "198.51.100.7\n");
 }
 
 TEST_CASE("a --file that failed ends the run as input_error, exit 2, whatever answered", "[sweep][json]") {

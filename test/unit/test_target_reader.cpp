@@ -1,13 +1,11 @@
 // A --file that fails ends its source without losing what came before; a file read on a thread of
 // its own never blocks the caller, reads ahead boundedly, and knows when nothing is left.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
 
 #include "cli/target_reader.hpp"
 #include "cli/targets.hpp"
@@ -74,7 +73,7 @@ TEST_CASE("a bad line ends the file source: the targets before it come, then the
   REQUIRE(stream.input_error());
   CHECK(*stream.input_error() == "nul.txt: line 3: a NUL byte");
   CHECK_FALSE(stream.waiting());
-  CHECK_FALSE(stream.next());  // nothing further is read
+  CHECK_FALSE(stream.next());       // nothing further is read
   CHECK(stream.untaken().empty());  // the error says it; no "rest of --file" as well
 }
 

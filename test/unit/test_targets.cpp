@@ -1,10 +1,10 @@
 // Target sources: address ranges (CIDR, start-end), the range walker, the line reader and the
 // stream over all of them.
-#include <catch2/catch.hpp>
-
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "cli/targets.hpp"
 
@@ -160,8 +160,7 @@ TEST_CASE("the line reader refuses a NUL byte and a target longer than a host na
   CHECK(reader_refusal(std::string("\0", 1)) == "list.txt: line 1: a NUL byte");
   const std::string longest_name(kMaxTargetBytes, 'h');
   CHECK(reader_refusal("  " + longest_name + "  # a comment\n").empty());
-  CHECK(reader_refusal("ok\n" + longest_name + "h trailing\n") ==
-        "list.txt: line 2: a target longer than 253 bytes");
+  CHECK(reader_refusal("ok\n" + longest_name + "h trailing\n") == "list.txt: line 2: a target longer than 253 bytes");
 }
 
 TEST_CASE("opening a target file refuses directories and missing files", "[targets]") {
@@ -191,7 +190,7 @@ TEST_CASE("the stream gives names, then ranges, then file lines, with addresses 
     REQUIRE(texts.size() < 20);
   }
   CHECK(texts == std::vector<std::string>{"localhost", "::1", "198.51.100.1", "198.51.100.2", "2001:db8::1",
-                                           "2001:db8::2", "203.0.113.9", "name.from.file"});
+                                          "2001:db8::2", "203.0.113.9", "name.from.file"});
   CHECK(numeric == std::vector<bool>{false, true, true, true, true, true, true, false});
   CHECK_FALSE(stream.next());  // stays exhausted
 }
