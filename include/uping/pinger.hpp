@@ -50,6 +50,8 @@ struct Reply {
   std::optional<int> ttl;      // TTL / hop limit of the reply, when the kernel reports it
   std::size_t icmp_bytes = 0;  // ICMP header and payload (iputils' "64 bytes from")
   bool duplicate = false;      // true only in on_duplicate: the probe was answered before
+  bool after_error = false;    // an ICMP error settled this probe before (on_icmp_error was called):
+                               // iputils counts the reply, but the probe was settled once already
 };
 
 // The probe got neither a reply nor an ICMP error within its timeout. A reply that comes later is

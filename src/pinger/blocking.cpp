@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "pinger/deadlines.hpp"
 #include "system/diagnose.hpp"
 #include "system/resolve.hpp"
 #include "uping/ping.hpp"
@@ -22,7 +23,7 @@ class BlockingPing {
       : options_(options),
         target_(target),
         started_(started),
-        deadline_(started + to_clock(options.deadline)),
+        deadline_(pinger::deadline_after(started.time_since_epoch(), options.deadline)),
         pace_timer_(io_),
         deadline_timer_(io_),
         pinger_(io_, settings(options), handlers()) {
@@ -65,6 +66,7 @@ class BlockingPing {
     PingerHandlers handlers;
     handlers.on_reply = [this](const Reply& reply) {
       result_.replies.push_back(reply);
+      if (reply.after_error) ++replies_after_error_;  // that probe was counted settled already
       settled();
     };
     handlers.on_duplicate = [this](const Reply&) { ++result_.duplicates; };
@@ -109,7 +111,8 @@ class BlockingPing {
       finish();
       return;
     }
-    const std::size_t done = result_.replies.size() + result_.icmp_errors.size() + result_.send_failures.size();
+    const std::size_t done = result_.replies.size() + result_.icmp_errors.size() + result_.send_failures.size() -
+                             replies_after_error_;
     if (probes_ >= options_.count && done >= probes_) finish();
   }
 
@@ -137,6 +140,7 @@ class BlockingPing {
   Pinger pinger_;
   PingResult result_;
   std::uint32_t probes_ = 0;  // sent or refused
+  std::size_t replies_after_error_ = 0;
   bool finished_ = false;
 };
 

@@ -15,6 +15,18 @@
 
 namespace uping::pinger {
 
+// `start` (the monotonic clock) plus `timeout`, saturated: a timeout of nanoseconds::max() (never)
+// gives the latest time point instead of overflowing; a negative one gives `start`.
+inline std::chrono::steady_clock::time_point deadline_after(std::chrono::nanoseconds start,
+                                                            std::chrono::nanoseconds timeout) noexcept {
+  using TimePoint = std::chrono::steady_clock::time_point;
+  const TimePoint from(std::chrono::duration_cast<TimePoint::duration>(start));
+  if (timeout <= std::chrono::nanoseconds::zero()) return from;
+  const auto room = TimePoint::max() - from;
+  if (std::chrono::duration_cast<std::chrono::nanoseconds>(room) <= timeout) return TimePoint::max();
+  return from + std::chrono::duration_cast<TimePoint::duration>(timeout);
+}
+
 struct Deadline {
   std::chrono::steady_clock::time_point at;
   std::uint32_t stamp = 0;    // the probe's send stamp

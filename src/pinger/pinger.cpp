@@ -19,6 +19,16 @@ namespace uping::pinger {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
+// Sends tried again after an error queue that explained the failure (each read takes 64 entries).
+constexpr int kSendRetries = 8;
+
+// Raw sockets share the host's identifier space: every one this process opens gets its own, the
+// first derived from the pid (distinct Pingers, or two blocking calls at once, never share one).
+std::uint16_t next_raw_identifier() {
+  static std::atomic<std::uint16_t> next{static_cast<std::uint16_t>(getpid() & 0xffff)};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 // Datagrams taken per wake-up before the timers get a turn.
 constexpr std::size_t kReceiveLimit = 1024;
 
@@ -86,8 +96,10 @@ class PingerCore {
 
     auto outcome = channel->endpoint.send(to, sequence, payload_, *channel);
     // The failure was an earlier ICMP error's, now read from the queue: this request never left.
-    if (outcome.error != 0 && outcome.queued_errors > 0)
+    // More than one burst of queued errors can stand between it and a send that goes out.
+    for (int retry = 0; retry < kSendRetries && outcome.error != 0 && outcome.queued_errors > 0 && !stopped_; ++retry)
       outcome = channel->endpoint.send(to, sequence, payload_, *channel);
+    if (stopped_ && outcome.error != 0) return {SendStatus::busy, 0};
     sending.reset();
     if (buffer_full(outcome.error)) return {SendStatus::busy, outcome.error};
     // Nothing left: its sequence stays free and no timeout will follow.
@@ -102,7 +114,7 @@ class PingerCore {
     ++channel->in_flight;
     ++in_flight_;
     channel->next_sequence = static_cast<std::uint16_t>(sequence + 1);
-    const auto due = Clock::time_point(std::chrono::duration_cast<Clock::duration>(sent_at.monotonic + timeout));
+    const auto due = deadline_after(sent_at.monotonic, timeout);
     deadlines_.push({due, slot.stamp, channel->index, sequence});
     deadlines_.compact_if_sparse(in_flight_, live());
     arm_expiry_timer(due);
@@ -154,6 +166,7 @@ class PingerCore {
     event.icmp_bytes = reply.icmp_bytes;
     // After an error a reply still counts as the first one, as in iputils.
     event.duplicate = slot.state == SlotState::answered;
+    event.after_error = slot.state == SlotState::errored;
     settle(channel, slot, SlotState::answered);
     const auto& handler = event.duplicate ? handlers_.on_duplicate : handlers_.on_reply;
     if (handler) handler(event);
@@ -196,14 +209,17 @@ class PingerCore {
     socket_settings.rcvbuf = settings_.receive_buffer_bytes.value_or(0);
     std::string error;
     auto& list = families_[family_index(family)];
-    // Raw sockets share the host's identifier space: give each its own, derived from the pid.
-    const auto raw_identifier = static_cast<std::uint16_t>((getpid() + static_cast<int>(list.size())) & 0xffff);
+    const auto raw_identifier = next_raw_identifier();
     const auto identifier = net::configure_socket(opened.fd(), family, socket_mode, socket_settings, raw_identifier,
                                                   error);
     if (!identifier) return false;
     const auto index = static_cast<std::uint16_t>(channels_.size());
-    channels_.push_back(
-        std::make_unique<Channel>(*this, std::move(opened), io_, family, *identifier, settings_.payload_size, index));
+    try {
+      channels_.push_back(
+          std::make_unique<Channel>(*this, std::move(opened), io_, family, *identifier, settings_.payload_size, index));
+    } catch (const boost::system::system_error&) {
+      return false;  // the event loop refused the socket (epoll's limits): no socket, as documented
+    }
     list.push_back(index);
     wait_for_packets(*channels_.back());
     return true;

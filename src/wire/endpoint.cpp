@@ -81,7 +81,13 @@ Endpoint::SendOutcome Endpoint::send(const SocketAddress& to, std::uint16_t sequ
 Endpoint::Received Endpoint::receive(EventSink& sink, std::size_t limit) {
   Received received;
   bool ran_empty = false;
-  if (limit == 0) return received;
+  if (limit == 0 || receiving_) return received;
+  receiving_ = true;
+  // Cleared however the receive ends (an event's handler may throw).
+  struct Receiving {
+    bool& flag;
+    ~Receiving() { flag = false; }
+  } receiving{receiving_};
   while (received.datagrams < limit && sink.wants_more()) {
     const std::size_t wanted = limit - received.datagrams;
     const int count = batch_.receive(fd_, wanted);

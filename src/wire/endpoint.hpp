@@ -107,7 +107,9 @@ class Endpoint {
     bool drained = false;
   };
   // Takes up to `limit` datagrams that are waiting now, without blocking, and hands their events
-  // to `sink`; reads the error queue when the socket ran empty or a receive failed.
+  // to `sink`; reads the error queue when the socket ran empty or a receive failed. A receive
+  // asked for from inside one of its own events takes nothing (the batch being handed out would
+  // be overwritten).
   Received receive(EventSink& sink, std::size_t limit);
 
   // Waits for the socket to be readable or to have a queued error (EPOLLERR completes it too).
@@ -131,6 +133,7 @@ class Endpoint {
   std::vector<std::uint8_t> request_;
   DatagramBatch batch_;
   std::uint32_t kernel_drops_ = 0;
+  bool receiving_ = false;
 };
 
 }  // namespace uping::net

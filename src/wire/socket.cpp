@@ -94,7 +94,11 @@ OpenedSocket::~OpenedSocket() {
 
 IcmpSocket OpenedSocket::into_asio(boost::asio::io_context& io, icmp::Family family) {
   IcmpSocket socket(io);
-  socket.assign(IcmpProtocol(family, mode_), std::exchange(fd_, -1));
+  boost::system::error_code error;
+  socket.assign(IcmpProtocol(family, mode_), fd_, error);
+  // Refused by epoll (fs.epoll.max_user_watches, ENOMEM): the descriptor stays ours, closed with us.
+  if (error) throw boost::system::system_error(error, "epoll");
+  fd_ = -1;
   return socket;
 }
 

@@ -73,7 +73,8 @@ class OpenedSocket {
 
   int fd() const noexcept { return fd_; }
   SocketMode mode() const noexcept { return mode_; }
-  // Transfers ownership to an Asio socket of `io`.
+  // Transfers ownership to an Asio socket of `io`. Throws boost::system::system_error when the
+  // event loop cannot take it (epoll's limits); the descriptor is then still this object's.
   IcmpSocket into_asio(boost::asio::io_context& io, icmp::Family family);
 
  private:
