@@ -19,35 +19,6 @@ namespace uping::pinger {
 
 inline constexpr std::size_t kSequenceSpace = 65536;
 
-// The address bytes of a socket address (4 for IPv4, 16 for IPv6), for compact comparison.
-using HostBytes = std::array<std::uint8_t, 16>;
-
-inline HostBytes host_bytes(const sockaddr_storage& storage) noexcept {
-  HostBytes bytes{};
-  if (storage.ss_family == AF_INET) {
-    std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, 4);
-  } else if (storage.ss_family == AF_INET6) {
-    std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, 16);
-  }
-  return bytes;
-}
-
-inline SocketAddress address_of(icmp::Family family, const HostBytes& bytes) {
-  SocketAddress address;
-  if (family == icmp::Family::v4) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&address.storage);
-    sin->sin_family = AF_INET;
-    std::memcpy(&sin->sin_addr, bytes.data(), 4);
-    address.length = sizeof(sockaddr_in);
-  } else {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
-    sin6->sin6_family = AF_INET6;
-    std::memcpy(&sin6->sin6_addr, bytes.data(), 16);
-    address.length = sizeof(sockaddr_in6);
-  }
-  return address;
-}
-
 // A slot is in flight from its send until a reply, an error or its timeout settles it; the other
 // states are kept until the sequence is reused, so that a second reply is recognised as a duplicate.
 enum class SlotState : std::uint8_t { free = 0, in_flight, answered, errored, expired };

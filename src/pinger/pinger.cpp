@@ -108,7 +108,7 @@ class PingerCore {
     Slot& slot = channel->slots[sequence];
     slot.token = token;
     slot.sent = sent_at;
-    slot.destination = host_bytes(to.storage);
+    slot.destination = host_bytes(to);
     slot.stamp = ++stamps_;
     slot.state = SlotState::in_flight;
     ++channel->in_flight;
@@ -155,7 +155,7 @@ class PingerCore {
     // identifier alone, so a reply from elsewhere is forged or misrouted. A reply after the
     // timeout is not reported: the probe was counted as lost.
     if (slot.state == SlotState::free || slot.state == SlotState::expired ||
-        slot.destination != host_bytes(reply.from->storage))
+        slot.destination != host_bytes(*reply.from))
       return;
     const Instant received_at = net::read_clocks();
     Reply event;
@@ -174,7 +174,7 @@ class PingerCore {
 
   void on_error(Channel& channel, const net::WireError& error) {
     Slot& slot = channel.slots[error.sequence];
-    if (slot.state != SlotState::in_flight || slot.destination != host_bytes(error.destination.storage)) return;
+    if (slot.state != SlotState::in_flight || slot.destination != host_bytes(error.destination)) return;
     settle(channel, slot, SlotState::errored);
     if (handlers_.on_icmp_error) {
       handlers_.on_icmp_error({slot.token, error.reporter, error.destination, channel.endpoint.family(), error.type,

@@ -21,22 +21,6 @@ constexpr std::size_t kIpv4HeaderRoom = 60;
 constexpr std::size_t kBatchBytes = 1 << 20;
 constexpr std::size_t kMaxBatch = 64;
 
-SocketAddress address_of(icmp::Family family, const std::array<std::uint8_t, 16>& bytes) {
-  SocketAddress address;
-  if (family == icmp::Family::v4) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&address.storage);
-    sin->sin_family = AF_INET;
-    std::memcpy(&sin->sin_addr, bytes.data(), 4);
-    address.length = sizeof(sockaddr_in);
-  } else {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
-    sin6->sin6_family = AF_INET6;
-    std::memcpy(&sin6->sin6_addr, bytes.data(), 16);
-    address.length = sizeof(sockaddr_in6);
-  }
-  return address;
-}
-
 bool buffer_full(int error) noexcept {
   return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS || error == ENOMEM;
 }
