@@ -1,4 +1,5 @@
-// uping: the executable only wires the command line to the engine; all logic is in uping::core.
+// uping: the executable only picks the face the command line asks for (ping, sweep, --health,
+// --diagnose) and returns its exit code; the faces live in src/ping and src/multi, on uping::core.
 #include <unistd.h>
 
 #include <cstdio>

@@ -1,6 +1,6 @@
 #pragma once
 // iputils-compatible text output. Pure: every function returns the text (lines end in '\n'
-// where iputils ends them) and the engine decides where it goes.
+// where iputils ends them) and the session decides where it goes.
 
 #include <chrono>
 #include <cstddef>

@@ -34,7 +34,7 @@ std::string deadline_text(std::chrono::microseconds deadline) {
   return fmt::format("{:g} ms", static_cast<double>(deadline.count()) / 1000.0);
 }
 
-// One check: targets, their outcomes, the prober and the two timers.
+// One check: targets, their outcomes, the Pinger and the two timers.
 class Check {
  public:
   explicit Check(const HealthOptions& options)

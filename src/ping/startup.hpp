@@ -1,5 +1,5 @@
 #pragma once
-// Start-up decisions iputils makes before the first probe, apart from the engine: how -I is
+// Start-up decisions iputils makes before the first probe, apart from the session: how -I is
 // read (address, scope, device), what a link-local IPv6 destination needs, whether the chosen
 // source sits on the -I device, and the IPv4 option bytes of -R / -T. Pure, except
 // interface_addresses(), which asks the kernel.
