@@ -34,10 +34,6 @@ constexpr std::size_t kReceiveLimit = 1024;
 
 std::size_t family_index(icmp::Family family) { return family == icmp::Family::v4 ? 0 : 1; }
 
-bool buffer_full(int error) noexcept {
-  return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS || error == ENOMEM;
-}
-
 class PingerCore {
   // Whether a deadline entry is the probe in flight now, not one settled before.
   struct IsLive {
@@ -101,7 +97,7 @@ class PingerCore {
       outcome = channel->endpoint.send(to, sequence, payload_, *channel);
     if (stopped_ && outcome.error != 0) return {SendStatus::busy, 0};
     sending.reset();
-    if (buffer_full(outcome.error)) return {SendStatus::busy, outcome.error};
+    if (outcome.buffer_full()) return {SendStatus::busy, outcome.error};
     // Nothing left: its sequence stays free and no timeout will follow.
     if (outcome.error != 0) return fail(to, token, outcome.error);
 

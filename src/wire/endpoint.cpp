@@ -21,11 +21,11 @@ constexpr std::size_t kIpv4HeaderRoom = 60;
 constexpr std::size_t kBatchBytes = 1 << 20;
 constexpr std::size_t kMaxBatch = 64;
 
-bool buffer_full(int error) noexcept {
+}  // namespace
+
+bool Endpoint::SendOutcome::buffer_full() const noexcept {
   return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS || error == ENOMEM;
 }
-
-}  // namespace
 
 ReceiveRoom batch_room_for(std::size_t payload_size) {
   const std::size_t room = std::max(kIpv4HeaderRoom + icmp::kHeaderSize + payload_size, kQueuedPacketRoom);
@@ -58,7 +58,7 @@ Endpoint::SendOutcome Endpoint::send(const SocketAddress& to, std::uint16_t sequ
   outcome.error = errno;
   // A datagram socket reports an earlier ICMP error as the errno of its next call, and that call
   // did nothing: the error queue has the details (reading it clears the pending error).
-  if (!buffer_full(outcome.error)) outcome.queued_errors = static_cast<int>(drain_error_queue(sink));
+  if (!outcome.buffer_full()) outcome.queued_errors = static_cast<int>(drain_error_queue(sink));
   return outcome;
 }
 

@@ -92,6 +92,9 @@ class Endpoint {
   struct SendOutcome {
     int error = 0;          // errno of the send; 0 when the request left
     int queued_errors = 0;  // error-queue entries read because of it (their events went to the sink)
+    // The socket's or the device's buffer was full (EAGAIN, ENOBUFS, ENOMEM): the request did not
+    // leave and may be sent again later; the error queue was not read.
+    bool buffer_full() const noexcept;
   };
   // Encodes an echo request with this socket's identifier, `sequence` and `payload` (at most the
   // payload size given at construction) and sends it to `to` without waiting. A send can fail
