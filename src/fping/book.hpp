@@ -38,6 +38,21 @@ struct IcmpErrorReport {
   std::string from;  // numeric address of the reporting router / host
 };
 
+// fping's resp_times markers for a probe without a time (src/fping.c RESP_*).
+inline constexpr Nanos kRespWaiting = -1;
+inline constexpr Nanos kRespUnused = -2;
+inline constexpr Nanos kRespError = -3;
+inline constexpr Nanos kRespTimeout = -4;
+
+// One target's counters (fping's HOST_ENTRY): since the start, and for the current -Q interval.
+struct Tally {
+  std::int64_t sent = 0;  // settled probes (replied, timed out, send failed): never ones in flight
+  std::int64_t received = 0;
+  Nanos min_rtt = 0;  // 0 = none yet (fping's test, so a 0 ns reply does not stick as the minimum)
+  Nanos max_rtt = 0;
+  Nanos total_rtt = 0;
+};
+
 class Book {
  public:
   // `unknown_addresses`: names that failed to resolve before the run (for -s and the exit code 2).
@@ -59,10 +74,51 @@ class Book {
   std::size_t alive_targets() const;             // targets with at least one reply (-X stops at min_reachable)
   bool target_alive(std::size_t target) const;  // default mode: no more retries once alive
 
+  // Helpers beyond the seam's minimum, for the engine's scheduling (fping keeps them per target):
+  // the timeout of the target's next probe (-t, or the period up to 2 s in -c/-C/-l, multiplied by -B
+  // after each timed-out try in the default mode, back to -t after a reply)...
+  Nanos probe_timeout(std::size_t target) const;
+  // ...and whether fping would retry now in the default mode: the last try timed out and fewer than
+  // -r + 1 probes were settled (a send error ends the target's tries, as in fping).
+  bool retry_due(std::size_t target) const;
+
  private:
+  // fping's HOST_ENTRY: counters since the start and for the -Q interval, the per-probe times.
+  struct Host {
+    Tally total;
+    Tally interval;
+    std::int64_t received_total = 0;  // every reply matched to the target: duplicates, late ones
+    std::vector<Nanos> times;         // fping's resp_times, `trials` long (not in loop mode)
+    std::vector<std::uint32_t> in_flight;  // probes sent and not yet settled (not fping's: the seam's)
+    Nanos timeout = 0;
+    bool last_timed_out = false;
+  };
+
+  bool default_mode() const { return !options_.count_mode && !options_.loop; }
+  std::size_t index_of(std::uint32_t seq) const { return default_mode() ? 0 : seq; }
+  std::uint32_t printed_seq(std::uint32_t seq) const { return default_mode() ? 0 : seq; }
+  Nanos time_of(const Host& host, std::uint32_t seq) const;
+  void set_time(Host& host, std::uint32_t seq, Nanos value);
+  void settle(Host& host, std::uint32_t seq, std::optional<Nanos> rtt);  // fping's stats_add
+  Emission receive(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes, const std::string& from,
+                   WallClock now, std::optional<int> ttl, std::optional<int> tos);
+  std::string marker(std::size_t target, const std::string& from) const;
+  std::size_t unreachable_targets() const;
+
   FpingOptions options_;
   std::vector<Target> targets_;
+  std::vector<Host> hosts_;
   std::size_t unknown_addresses_ = 0;
+  std::size_t width_ = 0;  // fping's max_hostname_len
+  std::size_t alive_ = 0;
+  std::int64_t timeouts_ = 0;
+  std::int64_t echos_sent_ = 0;
+  std::int64_t replies_received_ = 0;
+  std::int64_t other_icmp_ = 0;
+  Nanos min_rtt_ = 0;
+  Nanos max_rtt_ = 0;
+  Nanos sum_rtt_ = 0;
+  std::int64_t replies_timed_ = 0;
 };
 
 // Lines that come before a Book exists.
