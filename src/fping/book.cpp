@@ -214,7 +214,23 @@ Emission Book::icmp_error(std::size_t target, std::uint32_t /*seq*/, const IcmpE
   return {err(std::move(*line))};
 }
 
-Emission Book::interval_report(WallClock now) {
+Emission Book::interval_report(WallClock now) { return options_.netdata ? netdata() : splits(now); }
+
+Emission Book::quit_report(WallClock now) { return splits(now); }
+
+Emission Book::netdata() {
+  std::string block;
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    const Target& target = targets_[i];
+    block += netdata_block(target.name.empty() ? target.display : target.name, target.display, hosts_[i].interval,
+                           options_.report_interval_ns, !netdata_charts_sent_);
+    hosts_[i].interval = Tally{};  // -N always starts a new interval, cumulative or not
+  }
+  netdata_charts_sent_ = true;
+  return {out(std::move(block))};
+}
+
+Emission Book::splits(WallClock now) {
   Emission emission;
   std::string block;
   if (!options_.json) {

@@ -28,6 +28,7 @@ using Emission = std::vector<Chunk>;  // to be written in order, each stdout chu
 struct Target {
   std::string display;  // host string as fping prints it (-A / -n / -d already applied by the engine)
   std::string address;  // numeric address ("127.0.0.1", "::1", "fe80::1%lo"): the " [<- addr]" test and -A
+  std::string name;     // the name as given (before -A / -n / -d), for -N's chart ids; empty: `display`
 };
 
 // An ICMP error quoting one of our probes, as the engine got it from uping::Pinger.
@@ -59,6 +60,19 @@ class Book {
   Book(const FpingOptions& options, std::vector<Target> targets, std::size_t unknown_addresses);
 
   // Events, in the order they happen. `seq` is the target's probe index from 0 (fping's ping_index).
+  // In the default mode fping numbers every try of a target 0, and so does the Book whatever `seq` says;
+  // in -c/-C/-l `seq` is the printed "[seq]" (and -C's column).
+  //
+  // What settles a probe (counts it in "xmt", fping's num_sent): reply, timeout or send_failed. A probe
+  // in flight is no loss yet, so per-reply loss figures count settled probes only, as fping's do.
+  // - send_failed: instead of `sent` or after it, counted once as an echo sent either way. EHOSTDOWN is a
+  //   send that left for fping: the probe then needs its timeout like any other.
+  // - reply / duplicate: the Book applies fping's rules, not the Pinger's: a probe answered before is a
+  //   duplicate (stderr line when replies have no line of their own; nothing with -c/-C -q, where fping
+  //   counts it as another probe and reply), none in loop mode (counted as a reply, its own line); a
+  //   reply later than probe_timeout() is dropped (counted only in -s "Replies received").
+  // - icmp_error does not settle the probe: fping waits for its timeout (or a reply) after printing it.
+  // - timeout: the probe's timeout passed unanswered (ignored for a probe answered meanwhile).
   Emission sent(std::size_t target, std::uint32_t seq);                     // a probe left
   Emission send_failed(std::size_t target, std::uint32_t seq, int error);  // the kernel refused it (errno)
   Emission reply(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes,
@@ -68,6 +82,8 @@ class Book {
   Emission timeout(std::size_t target, std::uint32_t seq, WallClock now);
   Emission icmp_error(std::size_t target, std::uint32_t seq, const IcmpErrorReport& error);
   Emission interval_report(WallClock now);  // -Q's timer and SIGQUIT (resets the interval unless cumulative)
+  // SIGQUIT's report: the -Q text (or intSum records) even with -N, whose netdata blocks are the timer's only.
+  Emission quit_report(WallClock now);
   Emission finish(Nanos elapsed);           // unreachable lines, -c/-C summaries, -s block, -x/-X verdict
   int exit_code() const;                    // 0 / 1 / 2 as fping's finish decides (-x/-X override)
 
@@ -104,6 +120,8 @@ class Book {
                    WallClock now, std::optional<int> ttl, std::optional<int> tos);
   std::string marker(std::size_t target, const std::string& from) const;
   std::size_t unreachable_targets() const;
+  Emission splits(WallClock now);
+  Emission netdata();
 
   FpingOptions options_;
   std::vector<Target> targets_;
@@ -119,6 +137,7 @@ class Book {
   Nanos max_rtt_ = 0;
   Nanos sum_rtt_ = 0;
   std::int64_t replies_timed_ = 0;
+  bool netdata_charts_sent_ = false;  // -N declares its charts once
 };
 
 // Lines that come before a Book exists.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -215,6 +216,50 @@ std::string global_stats_block(const GlobalTally& tally) {
   text += text_of(buffer, std::snprintf(buffer.data(), buffer.size(), " %12.3f sec (elapsed real time)\n",
                                         static_cast<double>(tally.elapsed) / 1e9));
   text += "\n";
+  return text;
+}
+
+std::string netdata_block(std::string_view name, std::string_view host, const Tally& interval, Nanos report_interval,
+                          bool declare) {
+  // Chart ids: every byte but ASCII letters and digits becomes '_', as fping rewrites the name.
+  std::string id(name);
+  for (char& c : id) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x80 || std::isalnum(byte) == 0) c = '_';
+  }
+  Buffer buffer{};
+  const std::string seconds =
+      text_of(buffer, std::snprintf(buffer.data(), buffer.size(), "%.0f", static_cast<double>(report_interval) / 1e9));
+  const std::string title = std::string(host);
+  std::string text;
+  if (declare) {
+    text += "CHART fping." + id + "_packets '' 'FPing Packets' packets '" + title + "' fping.packets line 110020 " +
+            seconds + "\n";
+    text += "DIMENSION xmt sent absolute 1 1\nDIMENSION rcv received absolute 1 1\n";
+  }
+  text += "BEGIN fping." + id + "_packets\nSET xmt = " + std::to_string(interval.sent) + "\nSET rcv = " +
+          std::to_string(interval.received) + "\nEND\n";
+  if (declare) {
+    text += "CHART fping." + id + "_quality '' 'FPing Quality' percentage '" + title + "' fping.quality area 110010 " +
+            seconds + "\n";
+    text += "DIMENSION returned '' absolute 1 1\n";
+  }
+  const std::int64_t returned = interval.sent > 0 ? interval.received * 100 / interval.sent : 0;
+  text += "BEGIN fping." + id + "_quality\nSET returned = " + std::to_string(returned) + "\nEND\n";
+  if (declare) {
+    text += "CHART fping." + id + "_latency '' 'FPing Latency' ms '" + title + "' fping.latency area 110000 " +
+            seconds + "\n";
+    text += "DIMENSION min minimum absolute 1 1000000\nDIMENSION max maximum absolute 1 1000000\n"
+            "DIMENSION avg average absolute 1 1000000\n";
+  }
+  text += "BEGIN fping." + id + "_latency\n";
+  if (interval.received > 0) {
+    // Nanoseconds, and here the average is fping's 64-bit one.
+    text += "SET min = " + std::to_string(interval.min_rtt) + "\nSET avg = " +
+            std::to_string(interval.total_rtt / interval.received) + "\nSET max = " + std::to_string(interval.max_rtt) +
+            "\n";
+  }
+  text += "END\n";
   return text;
 }
 

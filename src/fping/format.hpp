@@ -64,6 +64,10 @@ struct GlobalTally {
 };
 std::string global_stats_block(const GlobalTally& tally);
 
+// -N's netdata block for one target: its three charts (declared when `declare`), the interval's figures.
+std::string netdata_block(std::string_view name, std::string_view host, const Tally& interval, Nanos report_interval,
+                          bool declare);
+
 // " (TOS n)" / " (TOS unknown)" and " (TTL n)" / " (TTL unknown)" when asked for.
 std::string tos_ttl_text(const FpingOptions& options, std::optional<int> ttl, std::optional<int> tos);
 
