@@ -258,16 +258,17 @@ class Engine::Loop {
     // fping forgets a probe after --seqmap-timeout: what answers it later is not ours any more.
     if (rtt > options_.seqmap_timeout_ns) return;
     const auto now = std::chrono::system_clock::now();
-    switch (schedule_->reply(target, seq, rtt, reply.duplicate)) {
-      case ReplyVerdict::counted:
-        emit(book_->reply(target, seq, rtt, reply.icmp_bytes, numeric(reply.from), now, reply.ttl, reply.tos));
-        if (reached_enough(options_, book_->alive_targets())) finish_requested_ = true;
-        break;
-      case ReplyVerdict::duplicate:
-        emit(book_->duplicate(target, seq, rtt, reply.icmp_bytes, numeric(reply.from), now));
-        break;
-      case ReplyVerdict::discarded:
-        return;
+    // The schedule and the Book apply the same rules of fping's (duplicates, replies later than the
+    // timeout); the schedule to cancel the probe's timeout, the Book to count and print. The Book
+    // sees every reply: late ones count in -s's "Replies received".
+    const ReplyVerdict verdict = schedule_->reply(target, seq, rtt, reply.duplicate);
+    if (reply.duplicate) {
+      emit(book_->duplicate(target, seq, rtt, reply.icmp_bytes, numeric(reply.from), now));
+    } else {
+      emit(book_->reply(target, seq, rtt, reply.icmp_bytes, numeric(reply.from), now, reply.ttl, reply.tos));
+    }
+    if (verdict == ReplyVerdict::counted && reached_enough(options_, book_->alive_targets())) {
+      finish_requested_ = true;
     }
     // A reply may end the run (the last probe answered, -X) or free the schedule: look again.
     post_pump();
@@ -284,7 +285,7 @@ class Engine::Loop {
   void on_signal(const boost::system::error_code& ec, int signal) {
     if (ec || finished_) return;
     if (signal == SIGQUIT) {
-      emit(book_->interval_report(std::chrono::system_clock::now()));
+      emit(book_->quit_report(std::chrono::system_clock::now()));
     } else {
       finish_requested_ = true;
       post_pump();
