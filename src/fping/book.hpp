@@ -72,7 +72,9 @@ class Book {
   //   counts it as another probe and reply), none in loop mode (counted as a reply, its own line); a
   //   reply later than probe_timeout() is dropped (counted only in -s "Replies received").
   // - icmp_error does not settle the probe: fping waits for its timeout (or a reply) after printing it.
-  // - timeout: the probe's timeout passed unanswered (ignored for a probe answered meanwhile).
+  // - timeout: the probe's timeout passed unanswered; ignored unless the probe is in flight (announced by
+  //   `sent` and not settled since: a reply after an ICMP error settles it, the Pinger's duplicate of it
+  //   included).
   Emission sent(std::size_t target, std::uint32_t seq);                     // a probe left
   Emission send_failed(std::size_t target, std::uint32_t seq, int error);  // the kernel refused it (errno)
   Emission reply(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes,

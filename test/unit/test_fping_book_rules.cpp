@@ -296,3 +296,19 @@ TEST_CASE("fping book: -N netdata on the -Q timer, the -Q text on SIGQUIT") {
   run.take(run.book.quit_report(kNow));
   CHECK(run.err == "[09:56:05]\n192.0.2.5 : xmt/rcv/%loss = 0/0/0%\n");
 }
+
+TEST_CASE("fping book: after an ICMP error a reply still settles the probe, and its timeout is ignored") {
+  for (const char* mode : {"-l", "-c"}) {
+    Run run(std::string(mode) == "-l" ? Args{"-l", "-p", "1000"} : Args{"-c", "1", "-p", "1000"}, kOne);
+    run.take(run.book.sent(0, 0));
+    run.take(run.book.icmp_error(0, 0, IcmpErrorReport{false, 11, 0, "203.0.113.1"}));
+    run.duplicate(0, 0, 5 * kMilli, "192.0.2.5");  // the Pinger calls it a duplicate (after_error)
+    run.take(run.book.timeout(0, 0, kNow));        // the engine's own timer for the errored probe
+    run.take(run.book.finish(0));
+    CHECK(run.merged ==
+          "ICMP Time Exceeded from 203.0.113.1 for ICMP Echo sent to 192.0.2.5\n"
+          "192.0.2.5 : [0], 64 bytes, 5.00 ms (5.00 avg, 0% loss)\n"
+          "\n192.0.2.5 : xmt/rcv/%loss = 1/1/0%, min/avg/max = 5.00/5.00/5.00\n");
+    CHECK(run.book.exit_code() == 0);
+  }
+}
