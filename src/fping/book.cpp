@@ -162,7 +162,8 @@ Emission Book::receive(std::size_t target, std::uint32_t seq, Nanos rtt, std::si
   if (!from_elsewhere.empty()) emission.push_back(err(from_elsewhere));
   if (options_.json) {
     // JSON needs -c/-C/-l, so a reply has its record whenever it has a line at all.
-    if (options_.per_recv) emission.push_back(out(json::reply(options_, shown.display, seq, icmp_bytes, rtt, now, ttl, tos)));
+    if (options_.per_recv)
+      emission.push_back(out(json::reply(options_, shown.display, seq, icmp_bytes, rtt, now, ttl, tos)));
     return emission;
   }
   if (options_.per_recv) {
@@ -305,8 +306,8 @@ Emission Book::finish(Nanos elapsed) {
     const std::size_t reachable = hosts_.size() - unreachable_targets();
     const std::string figures = "(required: " + std::to_string(options_.min_reachable) +
                                 ", reachable: " + std::to_string(reachable) + ")\n";
-    emission.push_back(out((reachable >= options_.min_reachable ? "Enough hosts reachable " : "Not enough hosts reachable ") +
-                           figures));
+    emission.push_back(out(
+        (reachable >= options_.min_reachable ? "Enough hosts reachable " : "Not enough hosts reachable ") + figures));
   }
   return emission;
 }

@@ -75,21 +75,21 @@ class Book {
   // - timeout: the probe's timeout passed unanswered; ignored unless the probe is in flight (announced by
   //   `sent` and not settled since: a reply after an ICMP error settles it, the Pinger's duplicate of it
   //   included).
-  Emission sent(std::size_t target, std::uint32_t seq);                     // a probe left
+  Emission sent(std::size_t target, std::uint32_t seq);                    // a probe left
   Emission send_failed(std::size_t target, std::uint32_t seq, int error);  // the kernel refused it (errno)
-  Emission reply(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes,
-                 const std::string& from, WallClock now, std::optional<int> ttl, std::optional<int> tos);
-  Emission duplicate(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes,
-                     const std::string& from, WallClock now);
+  Emission reply(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes, const std::string& from,
+                 WallClock now, std::optional<int> ttl, std::optional<int> tos);
+  Emission duplicate(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes, const std::string& from,
+                     WallClock now);
   Emission timeout(std::size_t target, std::uint32_t seq, WallClock now);
   Emission icmp_error(std::size_t target, std::uint32_t seq, const IcmpErrorReport& error);
   Emission interval_report(WallClock now);  // -Q's timer and SIGQUIT (resets the interval unless cumulative)
   // SIGQUIT's report: the -Q text (or intSum records) even with -N, whose netdata blocks are the timer's only.
   Emission quit_report(WallClock now);
-  Emission finish(Nanos elapsed);           // unreachable lines, -c/-C summaries, -s block, -x/-X verdict
-  int exit_code() const;                    // 0 / 1 / 2 as fping's finish decides (-x/-X override)
+  Emission finish(Nanos elapsed);  // unreachable lines, -c/-C summaries, -s block, -x/-X verdict
+  int exit_code() const;           // 0 / 1 / 2 as fping's finish decides (-x/-X override)
 
-  std::size_t alive_targets() const;             // targets with at least one reply (-X stops at min_reachable)
+  std::size_t alive_targets() const;            // targets with at least one reply (-X stops at min_reachable)
   bool target_alive(std::size_t target) const;  // default mode: no more retries once alive
 
   // Helpers beyond the seam's minimum, for the engine's scheduling (fping keeps them per target):
@@ -105,8 +105,8 @@ class Book {
   struct Host {
     Tally total;
     Tally interval;
-    std::int64_t received_total = 0;  // every reply matched to the target: duplicates, late ones
-    std::vector<Nanos> times;         // fping's resp_times, `trials` long (not in loop mode)
+    std::int64_t received_total = 0;       // every reply matched to the target: duplicates, late ones
+    std::vector<Nanos> times;              // fping's resp_times, `trials` long (not in loop mode)
     std::vector<std::uint32_t> in_flight;  // probes sent and not yet settled (not fping's: the seam's)
     Nanos timeout = 0;
     bool last_timed_out = false;

@@ -130,7 +130,7 @@ TEST_CASE("fping book: default-mode retries back off by -B and stop after -r") {
   CHECK(run.book.probe_timeout(0) == 1'687'499'904);  // fping's float product: 1125000000 rounds in a float
   run.lose(0, 3);
   CHECK_FALSE(run.book.retry_due(0));  // 4 tries = -r 3 + 1
-  CHECK(run.out.empty());  // no timeout lines in the default mode
+  CHECK(run.out.empty());              // no timeout lines in the default mode
 
   Run answered({"-r", "1"}, {"192.0.2.1"});
   answered.lose(0, 0);
@@ -359,8 +359,9 @@ TEST_CASE("fping book: a failed send is a lost probe, reported only in the defau
 }
 
 TEST_CASE("fping book: -A -n display strings set the padding") {
-  Run named(Run::Listed{}, options({"-n", "-A", "-c", "1"}),
-            {Target{"localhost (127.0.0.1)", "127.0.0.1", "localhost"}, Target{"localhost (127.0.0.1)", "127.0.0.1", {}}});
+  Run named(
+      Run::Listed{}, options({"-n", "-A", "-c", "1"}),
+      {Target{"localhost (127.0.0.1)", "127.0.0.1", "localhost"}, Target{"localhost (127.0.0.1)", "127.0.0.1", {}}});
   named.ping(0, 0, 38'000);
   named.ping(1, 0, 14'000);
   named.finish();

@@ -287,8 +287,9 @@ TEST_CASE("fping book: -N netdata on the -Q timer, the -Q text on SIGQUIT") {
   CHECK(run.out.rfind("CHART fping.gw_example_packets '' 'FPing Packets' packets '192.0.2.5' fping.packets line "
                       "110020 2\n",
                       0) == 0);
-  CHECK(run.out.find("BEGIN fping.gw_example_latency\nSET min = 2000000\nSET avg = 2000000\nSET max = 2000000\nEND\n") !=
-        std::string::npos);
+  CHECK(
+      run.out.find("BEGIN fping.gw_example_latency\nSET min = 2000000\nSET avg = 2000000\nSET max = 2000000\nEND\n") !=
+      std::string::npos);
   run.out.clear();
   run.take(run.book.interval_report(kNow));
   CHECK(run.out.find("CHART") == std::string::npos);

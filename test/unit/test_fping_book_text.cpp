@@ -24,7 +24,9 @@ using namespace uping::fping;
 constexpr Nanos kMicro = 1'000;
 constexpr Nanos kMilli = 1'000'000;
 
-WallClock at_nanos(std::int64_t ns) { return WallClock(std::chrono::duration_cast<WallClock::duration>(std::chrono::nanoseconds(ns))); }
+WallClock at_nanos(std::int64_t ns) {
+  return WallClock(std::chrono::duration_cast<WallClock::duration>(std::chrono::nanoseconds(ns)));
+}
 
 void utc() {
   setenv("TZ", "UTC", 1);
@@ -215,8 +217,8 @@ TEST_CASE("fping book: ICMPv6 error texts (fping 5.5, #391)") {
   };
   const std::string tail = " from 2001:db8::1 for ICMPv6 Echo Request sent to 2001:db8::2\n";
   CHECK(line(1, 0) == "ICMPv6 Destination Unreachable (No route to destination)" + tail);
-  CHECK(line(1, 1) == "ICMPv6 Destination Unreachable (Communication with destination administratively prohibited)" +
-                          tail);
+  CHECK(line(1, 1) ==
+        "ICMPv6 Destination Unreachable (Communication with destination administratively prohibited)" + tail);
   CHECK(line(1, 3) == "ICMPv6 Destination Unreachable (Address unreachable)" + tail);
   CHECK(line(1, 4) == "ICMPv6 Destination Unreachable (Port unreachable)" + tail);
   CHECK(line(1, 9) == "ICMPv6 Destination Unreachable (Error in P-Route)" + tail);
@@ -257,19 +259,20 @@ TEST_CASE("fping book: -N netdata blocks declare their charts once") {
   tally.max_rtt = 81'000;
   tally.total_rtt = 248'000;
   const std::string first = netdata_block("host-1.example", "host-1.example", tally, 2'000 * kMilli, true);
-  CHECK(first ==
-        "CHART fping.host_1_example_packets '' 'FPing Packets' packets 'host-1.example' fping.packets line 110020 2\n"
-        "DIMENSION xmt sent absolute 1 1\n"
-        "DIMENSION rcv received absolute 1 1\n"
-        "BEGIN fping.host_1_example_packets\nSET xmt = 5\nSET rcv = 4\nEND\n"
-        "CHART fping.host_1_example_quality '' 'FPing Quality' percentage 'host-1.example' fping.quality area 110010 2\n"
-        "DIMENSION returned '' absolute 1 1\n"
-        "BEGIN fping.host_1_example_quality\nSET returned = 80\nEND\n"
-        "CHART fping.host_1_example_latency '' 'FPing Latency' ms 'host-1.example' fping.latency area 110000 2\n"
-        "DIMENSION min minimum absolute 1 1000000\n"
-        "DIMENSION max maximum absolute 1 1000000\n"
-        "DIMENSION avg average absolute 1 1000000\n"
-        "BEGIN fping.host_1_example_latency\nSET min = 45000\nSET avg = 62000\nSET max = 81000\nEND\n");
+  CHECK(
+      first ==
+      "CHART fping.host_1_example_packets '' 'FPing Packets' packets 'host-1.example' fping.packets line 110020 2\n"
+      "DIMENSION xmt sent absolute 1 1\n"
+      "DIMENSION rcv received absolute 1 1\n"
+      "BEGIN fping.host_1_example_packets\nSET xmt = 5\nSET rcv = 4\nEND\n"
+      "CHART fping.host_1_example_quality '' 'FPing Quality' percentage 'host-1.example' fping.quality area 110010 2\n"
+      "DIMENSION returned '' absolute 1 1\n"
+      "BEGIN fping.host_1_example_quality\nSET returned = 80\nEND\n"
+      "CHART fping.host_1_example_latency '' 'FPing Latency' ms 'host-1.example' fping.latency area 110000 2\n"
+      "DIMENSION min minimum absolute 1 1000000\n"
+      "DIMENSION max maximum absolute 1 1000000\n"
+      "DIMENSION avg average absolute 1 1000000\n"
+      "BEGIN fping.host_1_example_latency\nSET min = 45000\nSET avg = 62000\nSET max = 81000\nEND\n");
   CHECK(netdata_block("h", "h", Tally{}, kMilli * 1000, false) ==
         "BEGIN fping.h_packets\nSET xmt = 0\nSET rcv = 0\nEND\n"
         "BEGIN fping.h_quality\nSET returned = 0\nEND\n"
