@@ -83,8 +83,10 @@ class Book {
                      WallClock now);
   Emission timeout(std::size_t target, std::uint32_t seq, WallClock now);
   Emission icmp_error(std::size_t target, std::uint32_t seq, const IcmpErrorReport& error);
-  Emission interval_report(WallClock now);  // -Q's timer and SIGQUIT (resets the interval unless cumulative)
-  // SIGQUIT's report: the -Q text (or intSum records) even with -N, whose netdata blocks are the timer's only.
+  // -Q's timer: the [HH:MM:SS] block on stderr, intSum records with -J, netdata blocks on stdout with -N;
+  // the interval restarts unless ",cumulative" (always with -N).
+  Emission interval_report(WallClock now);
+  // SIGQUIT's report: as interval_report but never netdata (fping prints -N blocks on its timer only).
   Emission quit_report(WallClock now);
   Emission finish(Nanos elapsed);  // unreachable lines, -c/-C summaries, -s block, -x/-X verdict
   int exit_code() const;           // 0 / 1 / 2 as fping's finish decides (-x/-X override)
