@@ -66,6 +66,7 @@ std::string usage_text(std::string_view program_name) {
       "  --help             this text on stdout\n"
       "  --version          the version, and the iputils release uping follows\n"
       "\n"
+      "Invoked as fping or fping6 (a link or a copy), uping takes fping 5.5's options: fping -h.\n"
       "See uping(8).\n";
   return text;
 }
