@@ -48,6 +48,7 @@ struct Reply {
   // timestamp (the monotonic clock when the wall clock stepped); never from the payload.
   Micros rtt = 0;
   std::optional<int> ttl;      // TTL / hop limit of the reply, when the kernel reports it
+  std::optional<int> tos;      // TOS / traffic class of the reply (PingerSettings::receive_tos)
   std::size_t icmp_bytes = 0;  // ICMP header and payload (iputils' "64 bytes from")
   bool duplicate = false;      // true only in on_duplicate: the probe was answered before
   bool after_error = false;    // an ICMP error settled this probe before (on_icmp_error was called):
@@ -106,6 +107,16 @@ struct PingerSettings {
   // per family, which needs the privileges it was opened with).
   std::size_t max_sockets_per_family = 16;
   std::optional<int> receive_buffer_bytes;  // SO_RCVBUF (the kernel caps it at net.core.rmem_max)
+  std::optional<int> tos;                   // IP_TOS / IPV6_TCLASS of every probe (0 leaves the default)
+  // SO_MARK of every socket (needs CAP_NET_ADMIN, or CAP_NET_RAW since Linux 5.17); a refusal
+  // leaves the socket open and unmarked, and OpenResult::mark_error says why.
+  std::optional<std::uint32_t> mark;
+  std::string interface;                         // SO_BINDTODEVICE: only this device (empty: any)
+  std::optional<SocketAddress> source_v4;        // the IPv4 source address probes leave from
+  std::optional<SocketAddress> source_v6;        // the IPv6 one
+  bool dont_fragment = false;                    // IP_PMTUDISC_DO / IPV6_PMTUDISC_DO: never fragment
+  std::vector<std::uint8_t> payload_pattern;     // repeated over the payload (empty: 0, 1, 2...)
+  bool receive_tos = false;                      // fill Reply::tos (IP_RECVTOS / IPV6_RECVTCLASS)
 };
 
 // The outcome of opening a family's first socket: the mode it got, and every attempt made (for
@@ -113,6 +124,11 @@ struct PingerSettings {
 struct OpenResult {
   std::optional<SocketMode> mode;  // empty: no socket
   std::vector<SocketAttempt> attempts;
+  // A socket was opened but the settings could not be applied to it ("SO_BINDTODEVICE eth9: No
+  // such device", "bind: Cannot assign requested address"); `error_number` is the errno.
+  std::string error;
+  int error_number = 0;
+  int mark_error = 0;  // errno of a refused SO_MARK (the socket is open, unmarked)
   explicit operator bool() const noexcept { return mode.has_value(); }
 };
 

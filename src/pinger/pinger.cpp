@@ -52,7 +52,7 @@ class PingerCore {
         handlers_(std::move(handlers)),
         expiry_timer_(io),
         payload_(settings.payload_size) {
-    icmp::fill_payload(payload_, {});
+    icmp::fill_payload(payload_, settings_.payload_pattern);
   }
 
   OpenResult open(icmp::Family family) {
@@ -62,7 +62,7 @@ class PingerCore {
       return result;
     }
     auto opened = net::open_icmp_socket(family, result.attempts);
-    if (opened && add_channel(std::move(*opened), family)) result.mode = mode(family);
+    if (opened && add_channel(std::move(*opened), family, &result)) result.mode = mode(family);
     return result;
   }
 
@@ -159,6 +159,7 @@ class PingerCore {
     event.from = *reply.from;
     event.rtt = round_trip_micros(slot.sent, reply.kernel_time.value_or(received_at.wall), received_at.monotonic);
     event.ttl = reply.ttl;
+    if (settings_.receive_tos) event.tos = reply.tos;
     event.icmp_bytes = reply.icmp_bytes;
     // After an error a reply still counts as the first one, as in iputils.
     event.duplicate = slot.state == SlotState::answered;
@@ -197,18 +198,28 @@ class PingerCore {
     return {SendStatus::failed, error};
   }
 
-  bool add_channel(net::OpenedSocket opened, icmp::Family family) {
+  // `result`, for the family's first socket: why the settings could not be applied.
+  bool add_channel(net::OpenedSocket opened, icmp::Family family, OpenResult* result = nullptr) {
     if (channels_.size() > std::numeric_limits<std::uint16_t>::max()) return false;
     const SocketMode socket_mode = opened.mode();
-    net::SocketSettings socket_settings;
-    socket_settings.ttl = settings_.ttl;
-    socket_settings.rcvbuf = settings_.receive_buffer_bytes.value_or(0);
+    const net::SocketSettings socket_settings = wire_settings(family);
     std::string error;
+    int error_number = 0;
     auto& list = families_[family_index(family)];
     const auto raw_identifier = next_raw_identifier();
     const auto identifier = net::configure_socket(opened.fd(), family, socket_mode, socket_settings, raw_identifier,
-                                                  error);
-    if (!identifier) return false;
+                                                  error, &error_number);
+    if (!identifier) {
+      if (result != nullptr) {
+        result->error = error;
+        result->error_number = error_number;
+      }
+      return false;
+    }
+    if (settings_.mark) {
+      const int mark_error = net::set_mark(opened.fd(), *settings_.mark);
+      if (result != nullptr) result->mark_error = mark_error;
+    }
     const auto index = static_cast<std::uint16_t>(channels_.size());
     try {
       channels_.push_back(
@@ -219,6 +230,18 @@ class PingerCore {
     list.push_back(index);
     wait_for_packets(*channels_.back());
     return true;
+  }
+
+  net::SocketSettings wire_settings(icmp::Family family) const {
+    net::SocketSettings wire;
+    wire.ttl = settings_.ttl;
+    wire.rcvbuf = settings_.receive_buffer_bytes.value_or(0);
+    wire.tos = settings_.tos;
+    wire.interface = settings_.interface;
+    wire.source = family == icmp::Family::v4 ? settings_.source_v4 : settings_.source_v6;
+    if (settings_.dont_fragment) wire.pmtu = family == icmp::Family::v4 ? IP_PMTUDISC_DO : IPV6_PMTUDISC_DO;
+    wire.receive_tos = settings_.receive_tos;
+    return wire;
   }
 
   // A channel of the family with a free sequence; opens another datagram socket when all are

@@ -119,6 +119,7 @@ void Endpoint::dispatch(const Datagram& datagram, icmp::Bytes bytes, EventSink& 
     event.icmp_bytes = reply->icmp_length;
     event.checksum_ok = reply->checksum_ok;
     event.ttl = reply->ttl ? std::optional<int>(*reply->ttl) : datagram.ttl;
+    event.tos = raw_ipv4 ? std::optional<int>(bytes[1]) : datagram.tos;
     event.from = &datagram.from;
     event.kernel_time = datagram.kernel_time;
     if (raw_ipv4) {

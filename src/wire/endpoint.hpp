@@ -25,6 +25,7 @@ struct WireReply {
   std::size_t icmp_bytes = 0;  // ICMP header and payload: the "<n> bytes from" figure
   bool checksum_ok = true;     // false only for a raw IPv4 socket, the one kind the kernel does not check
   std::optional<int> ttl;      // from the IPv4 header (raw) or the control message
+  std::optional<int> tos;      // likewise (datagram: only when the socket asked for it)
   const SocketAddress* from = nullptr;
   std::optional<std::chrono::nanoseconds> kernel_time;  // CLOCK_REALTIME receive stamp, when the socket takes them
   icmp::Bytes ip_options;  // IPv4 options of the reply (raw header, or IP_RETOPTS on a datagram socket)

@@ -25,6 +25,7 @@ constexpr std::size_t kControlSize = 256;
 
 void read_control_messages(msghdr& msg, Datagram& out) noexcept {
   out.ttl.reset();
+  out.tos.reset();
   out.kernel_time.reset();
   out.kernel_drops.reset();
   out.ip_options.clear();
@@ -39,6 +40,10 @@ void read_control_messages(msghdr& msg, Datagram& out) noexcept {
                 (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
                c->cmsg_len >= CMSG_LEN(sizeof(int))) {
       out.ttl = cmsg_value<int>(c);
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS && c->cmsg_len >= CMSG_LEN(1)) {
+      out.tos = cmsg_value<std::uint8_t>(c);  // one byte, unlike IPV6_TCLASS
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      out.tos = cmsg_value<int>(c);
     } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RETOPTS && c->cmsg_len > CMSG_LEN(0)) {
       const auto* data = reinterpret_cast<const std::uint8_t*>(CMSG_DATA(c));
       out.ip_options.assign(data, data + (c->cmsg_len - CMSG_LEN(0)));

@@ -19,6 +19,7 @@ struct Datagram {
   std::size_t length = 0;
   SocketAddress from;
   std::optional<int> ttl;
+  std::optional<int> tos;  // IP_TOS / IPV6_TCLASS control message (asked for with SocketSettings::receive_tos)
   std::optional<std::chrono::nanoseconds> kernel_time;  // CLOCK_REALTIME
   std::vector<std::uint8_t> ip_options;                 // IPv4 options of the reply (IP_RETOPTS), datagram mode
   // SO_RXQ_OVFL: datagrams the kernel dropped on this socket so far (its receive buffer was full).

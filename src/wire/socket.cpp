@@ -129,10 +129,12 @@ int set_mark(int fd, std::uint32_t mark) noexcept {
 
 std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, SocketMode mode,
                                               const SocketSettings& settings, std::uint16_t raw_identifier,
-                                              std::string& error) {
+                                              std::string& error, int* error_number) {
   const int on = 1;
-  const auto fail = [&error](std::string_view what) {
-    error = failure(what, errno);
+  const auto fail = [&error, error_number](std::string_view what) {
+    const int saved = errno;
+    if (error_number != nullptr) *error_number = saved;
+    error = failure(what, saved);
     return std::nullopt;
   };
   if (settings.kernel_timestamps) set_option(fd, SOL_SOCKET, SO_TIMESTAMPNS, on);
@@ -144,6 +146,7 @@ std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, Socke
   if (family == icmp::Family::v4) {
     set_option(fd, IPPROTO_IP, IP_RECVERR, on);
     set_option(fd, IPPROTO_IP, IP_RECVTTL, on);
+    if (settings.receive_tos) set_option(fd, IPPROTO_IP, IP_RECVTOS, on);
     // The options of each reply (-R / -T dumps) come as a control message on datagram sockets.
     if (mode == SocketMode::datagram) set_option(fd, IPPROTO_IP, IP_RETOPTS, on);
     if (settings.tos && *settings.tos != 0 && !set_option(fd, IPPROTO_IP, IP_TOS, *settings.tos)) {
@@ -176,6 +179,7 @@ std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, Socke
   } else {
     set_option(fd, IPPROTO_IPV6, IPV6_RECVERR, on);
     set_option(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on);
+    if (settings.receive_tos) set_option(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, on);
     if (settings.tos && *settings.tos != 0 && !set_option(fd, IPPROTO_IPV6, IPV6_TCLASS, *settings.tos)) {
       return fail("setsockopt");
     }

@@ -104,6 +104,7 @@ struct SocketSettings {
   bool broadcast = false;                         // -b
   bool no_loop = false;                           // -L
   bool kernel_timestamps = true;                  // false with -U
+  bool receive_tos = false;                       // TOS / traffic class of each reply (IP_RECVTOS / IPV6_RECVTCLASS)
   std::vector<std::uint8_t> ip_options;           // -R / -T: IP_OPTIONS bytes (IPv4)
   bool ip_options_timestamp = false;              // the options are -T's (its fallback and message)
   std::optional<std::uint32_t> flow_label;        // -F (IPv6)
@@ -114,10 +115,10 @@ struct SocketSettings {
 // queue; for raw sockets a filter that keeps other ICMP traffic out; then what `settings` asks.
 // Returns the identifier the kernel assigned (datagram) or `raw_identifier`. On failure returns
 // empty with `error` set to iputils' message for the user ("SO_BINDTODEVICE eth9: No such
-// device", "bind: Address already in use").
+// device", "bind: Address already in use") and `error_number`, when given, to its errno.
 std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, SocketMode mode,
                                               const SocketSettings& settings, std::uint16_t raw_identifier,
-                                              std::string& error);
+                                              std::string& error, int* error_number = nullptr);
 
 // SO_MARK, which needs CAP_NET_ADMIN (or CAP_NET_RAW since Linux 5.17). Returns 0 or the errno.
 int set_mark(int fd, std::uint32_t mark) noexcept;
