@@ -1,5 +1,6 @@
 // uping: the executable only picks the face the command line asks for (ping, sweep, --health,
-// --diagnose) and returns its exit code; the faces live in src/ping and src/multi, on uping::core.
+// --diagnose, or fping's personality when invoked as fping) and returns its exit code; the faces
+// live in src/ping, src/multi and src/fping, on uping::core.
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,8 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/invocation.hpp"
 #include "cli/log.hpp"
 #include "cli/stdout_writer.hpp"
+#include "fping/options.hpp"
+#include "fping/run.hpp"
 #include "multi/health.hpp"
 #include "multi/sweep.hpp"
 #include "ping/gnu_options.hpp"
@@ -26,6 +30,17 @@ int main(int argc, char** argv) {
   using uping::BrokenPipe;
   using uping::report_write_error;
   using uping::write_stdout;
+  // Invoked as fping (a link or a copy named fping, fping6, fping-anything...), uping is fping
+  // 5.5: its command line only, nothing of uping's own.
+  if (!args.empty() && uping::invoked_as_fping(args[0])) {
+    const auto parsed = uping::fping::parse_fping_command_line(args, getuid() == 0);
+    if (const int error = write_stdout(parsed.out)) {
+      return report_write_error(error, uping::fping::kExitWriteError, BrokenPipe::quiet);
+    }
+    std::fputs(parsed.err.c_str(), stderr);
+    if (!parsed.options) return parsed.exit_code;
+    return uping::fping::run(*parsed.options);
+  }
   // --help / --version reach every mode; --diagnose refuses company in one line.
   if (const auto answer = uping::answer_before_dispatch(
           args, uping::health::requested(args) || uping::sweep::requested(args))) {

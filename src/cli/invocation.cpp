@@ -7,6 +7,8 @@ std::string_view basename_of(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
+bool invoked_as_fping(std::string_view program_name) { return basename_of(program_name).starts_with("fping"); }
+
 std::optional<icmp::Family> family_implied_by_name(std::string_view program_name) {
   const std::string_view invoked_as = basename_of(program_name);
   if (invoked_as == "ping4" || invoked_as == "uping4") return icmp::Family::v4;

@@ -21,4 +21,8 @@ std::optional<icmp::Family> family_implied_by_name(std::string_view program_name
 // argv[0]'s last component.
 std::string_view basename_of(std::string_view path);
 
+// Whether uping runs as fping: argv[0]'s last component starts with "fping" (fping, fping6, or a
+// copy such as fping-uping). fping6 in the name implies -6, as fping's own strstr test has it.
+bool invoked_as_fping(std::string_view program_name);
+
 }  // namespace uping

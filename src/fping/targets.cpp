@@ -1,0 +1,163 @@
+#include "fping/targets.hpp"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <memory>
+
+namespace uping::fping {
+namespace {
+
+constexpr std::size_t kNameBuffer = 256;  // fping's line, host and scratch buffers (MAX_TARGET_NAME_LEN + 1)
+
+// sscanf's %s blanks.
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+// The first word of a piece (sscanf "%s"); empty when there is none.
+std::string_view first_word(std::string_view piece) {
+  std::size_t begin = 0;
+  while (begin < piece.size() && is_blank(piece[begin])) ++begin;
+  std::size_t end = begin;
+  while (end < piece.size() && !is_blank(piece[end])) ++end;
+  return piece.substr(begin, end - begin);
+}
+
+bool has_two_words(std::string_view piece) {
+  const std::string_view first = first_word(piece);
+  if (first.empty()) return false;
+  const auto rest = piece.substr(static_cast<std::size_t>(first.data() + first.size() - piece.data()));
+  return !first_word(rest).empty();
+}
+
+// fgets into fping's 256-byte buffer: up to 255 bytes, ending after a newline if one comes first.
+class Pieces {
+ public:
+  explicit Pieces(std::string_view text) : text_(text) {}
+  bool next(std::string_view& piece) {
+    if (at_ >= text_.size()) return false;
+    const std::size_t limit = std::min(text_.size() - at_, kNameBuffer - 1);
+    const std::size_t newline = text_.substr(at_, limit).find('\n');
+    const std::size_t length = newline == std::string_view::npos ? limit : newline + 1;
+    piece = text_.substr(at_, length);
+    at_ += length;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+bool ends_line(std::string_view piece) { return piece.find('\n') != std::string_view::npos; }
+
+std::string numeric_host(const sockaddr* address, socklen_t length) {
+  char buffer[NI_MAXHOST];
+  if (getnameinfo(address, length, buffer, sizeof buffer, nullptr, 0, NI_NUMERICHOST) != 0) return {};
+  return buffer;
+}
+
+}  // namespace
+
+TargetFileNames parse_target_file(std::string_view text) {
+  TargetFileNames result;
+  Pieces pieces(text);
+  std::string_view line;
+  while (pieces.next(line)) {
+    const std::string_view word = first_word(line);
+    // A piece with no word is skipped alone: the rest of a long line is read as a line of its own.
+    if (word.empty()) continue;
+    std::string host(word);
+    bool skip = false;
+    const bool comment = host[0] == '#';
+    if (comment) {
+      skip = true;
+    } else if (!ends_line(line) && line.size() == kNameBuffer - 1) {
+      // The word may go on in the next piece, unless it visibly ended in this one.
+      if (has_two_words(line) || is_blank(line[kNameBuffer - 2])) skip = true;
+    }
+    std::string_view piece = line;
+    while (!ends_line(piece) && pieces.next(piece)) {
+      if (skip) continue;
+      if (is_blank(piece[0])) {
+        skip = true;
+        continue;
+      }
+      const std::string_view more = first_word(piece);
+      if (more.empty()) {
+        skip = true;
+        continue;
+      }
+      if (kNameBuffer - host.size() < more.size() + 1) {
+        result.too_long = true;
+        return result;
+      }
+      host += more;
+      skip = true;
+    }
+    if (!comment) result.names.push_back(std::move(host));
+  }
+  return result;
+}
+
+Emission add_name(const FpingOptions& options, const std::string& name, TargetList& list) {
+  Emission emitted;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_RAW;
+  if (options.family == AddressFamily::ipv4) {
+    hints.ai_family = AF_INET;
+    hints.ai_protocol = IPPROTO_ICMP;
+  } else if (options.family == AddressFamily::ipv6) {
+    hints.ai_family = AF_INET6;
+    hints.ai_protocol = IPPROTO_ICMPV6;
+  } else {
+    // One answer per address: any family, as fping asks.
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+  }
+  addrinfo* found = nullptr;
+  if (const int error = getaddrinfo(name.c_str(), nullptr, &hints, &found); error != 0) {
+    ++list.unknown_addresses;
+    return name_error(options, name, gai_strerror(error));
+  }
+  const std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(found, &freeaddrinfo);
+
+  // -n looks a name up only for a numeric operand; -d always does.
+  bool reverse = options.rdns;
+  if (options.name) {
+    addrinfo numeric_hints = hints;
+    numeric_hints.ai_flags = AI_NUMERICHOST;
+    addrinfo* numeric = nullptr;
+    if (getaddrinfo(name.c_str(), nullptr, &numeric_hints, &numeric) == 0) {
+      reverse = true;
+      freeaddrinfo(numeric);
+    }
+  }
+  for (const addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
+    std::string shown = name;
+    if (reverse) {
+      char host[NI_MAXHOST];
+      if (getnameinfo(entry->ai_addr, entry->ai_addrlen, host, sizeof host, nullptr, 0, 0) == 0) shown = host;
+    }
+    const std::string address = numeric_host(entry->ai_addr, entry->ai_addrlen);
+    if (options.show_address) {
+      if (address.empty()) {
+        if (!options.quiet) {
+          emitted.push_back({Stream::err, name + ": can't forward-lookup address (" + gai_strerror(EAI_FAIL) + ")\n"});
+        }
+        continue;
+      }
+      shown = (options.name || options.rdns) ? shown + " (" + address + ")" : address;
+    }
+    SocketAddress target;
+    std::memcpy(&target.storage, entry->ai_addr, entry->ai_addrlen);
+    target.length = entry->ai_addrlen;
+    list.shown.push_back({shown, address, name});
+    list.addresses.push_back(target);
+    if (!options.multi_interface) break;
+  }
+  return emitted;
+}
+
+}  // namespace uping::fping
