@@ -92,10 +92,7 @@ std::int64_t Engine::steady_now() {
 class Engine::Loop {
  public:
   Loop(const FpingOptions& options, EmissionWriter& writer)
-      : options_(options),
-        writer_(writer),
-        pinger_(io_, pinger_settings(options), handlers()),
-        wake_timer_(io_) {}
+      : options_(options), writer_(writer), pinger_(io_, pinger_settings(options), handlers()), wake_timer_(io_) {}
 
   std::optional<int> open_sockets() {
     const std::string& program = options_.program_name;
@@ -335,8 +332,7 @@ class Engine::Loop {
   bool finished_ = false;
 };
 
-Engine::Engine(const FpingOptions& options, EmissionWriter& writer)
-    : loop_(std::make_unique<Loop>(options, writer)) {}
+Engine::Engine(const FpingOptions& options, EmissionWriter& writer) : loop_(std::make_unique<Loop>(options, writer)) {}
 Engine::~Engine() = default;
 
 std::optional<int> Engine::open_sockets() { return loop_->open_sockets(); }

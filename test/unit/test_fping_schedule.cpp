@@ -1,8 +1,8 @@
 // fping's main loop as a schedule: when probes go (-i between any two, -p per target), when they
 // time out, the default mode's retries with -B's backoff, count and loop modes, -X's early stop.
-#include <catch2/catch.hpp>
-
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "fping/options.hpp"
 #include "fping/schedule.hpp"
@@ -62,7 +62,8 @@ Run drive(Schedule& schedule, Answer answer, ScheduleNanos limit = 100'000 * kMs
 }
 
 Run drive_silent(Schedule& schedule, ScheduleNanos limit = 100'000 * kMs) {
-  return drive(schedule, [](Schedule&, const Step&, ScheduleNanos) {}, limit);
+  return drive(
+      schedule, [](Schedule&, const Step&, ScheduleNanos) {}, limit);
 }
 
 ScheduleSettings settings(RunMode mode) {
@@ -99,8 +100,7 @@ TEST_CASE("fping schedule: default-mode retries after each timeout, growing by -
   // index 0, as fping numbers them.
   constexpr ScheduleNanos third = 1'124'999'936;
   constexpr ScheduleNanos fourth = 1'687'499'904;
-  CHECK(run.sent ==
-        std::vector<Sent>{{0, 0, 0}, {500 * kMs, 0, 0}, {1250 * kMs, 0, 0}, {1250 * kMs + third, 0, 0}});
+  CHECK(run.sent == std::vector<Sent>{{0, 0, 0}, {500 * kMs, 0, 0}, {1250 * kMs, 0, 0}, {1250 * kMs + third, 0, 0}});
   CHECK(run.timeouts.size() == 4);
   CHECK(run.end == 1250 * kMs + third + fourth);
   CHECK(schedule.longest_timeout() == fourth);
@@ -139,12 +139,9 @@ TEST_CASE("fping schedule: count mode sends one probe per period per target", "[
   s.timeout = 200 * kMs;
   Schedule schedule(s, 2, 0);
   const Run run = drive_silent(schedule);
-  CHECK(run.sent == std::vector<Sent>{{0, 0, 0},
-                                      {10 * kMs, 1, 0},
-                                      {200 * kMs, 0, 1},
-                                      {210 * kMs, 1, 1},
-                                      {400 * kMs, 0, 2},
-                                      {410 * kMs, 1, 2}});
+  CHECK(run.sent ==
+        std::vector<Sent>{
+            {0, 0, 0}, {10 * kMs, 1, 0}, {200 * kMs, 0, 1}, {210 * kMs, 1, 1}, {400 * kMs, 0, 2}, {410 * kMs, 1, 2}});
   // No retries in count mode; the run ends with the last timeout.
   CHECK(run.timeouts.size() == 6);
   CHECK(run.end == 610 * kMs);

@@ -1,9 +1,9 @@
 // fping's reading of a -f file (or standard input): first word per line, comments, blank lines,
 // its 255-byte pieces and "target name too long"; and add_name on numeric names (no name server).
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "fping/options.hpp"
 #include "fping/targets.hpp"
