@@ -4,6 +4,7 @@
 Input: rows.tsv in bench/run's format (section, metric, unit, program, how, samples file); within a section
 and metric the first row is the reference (Debian's fping). Samples are in round order, so the i-th sample
 of every program comes from the same round. A missing or empty samples file prints "n/a".
+With --samples FILE it also writes every run as one line (workload, program, round, wall, CPU, peak RSS).
 """
 import statistics
 import sys
@@ -27,7 +28,23 @@ def shown(value):
     return "n/a" if value is None else f"{value:.2f}×"
 
 
+def write_samples(rows_path, out_path):
+    """One line per run, so the figures can be checked or recomputed without the build directory."""
+    runs = {}
+    for (section, metric, program), file in samples_files(rows_path).items():
+        runs.setdefault((section, program), {})[metric] = read_samples(file)
+    with open(out_path, "w") as out:
+        out.write("workload\tprogram\tround\twall_ms\tcpu_user_sys_ms\tpeak_rss_kib\n")
+        for (section, program), metrics in runs.items():
+            command = section.split("`")[1] if "`" in section else section
+            columns = zip(metrics["wall"], metrics["CPU user+sys"], metrics["peak RSS"])
+            for round_number, (wall, cpu, rss) in enumerate(columns, 1):
+                out.write(f"{command}\t{program}\t{round_number}\t{wall:.3f}\t{cpu:.3f}\t{rss:.0f}\n")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[2] == "--samples":
+        write_samples(sys.argv[1], sys.argv[3])
     rows = load(sys.argv[1])
     files = samples_files(sys.argv[1])
     print("| What | Program | How it ran | n | median | min | max | × fping (medians) | median of round ratios |")
