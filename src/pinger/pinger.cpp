@@ -120,6 +120,9 @@ class PingerCore {
   std::size_t receive_now() {
     std::size_t handled = 0;
     for (std::size_t i = 0; i < channels_.size() && !stopped_; ++i) {
+      // A socket with nothing in flight has no reply or error worth reading now (strays and late
+      // duplicates wait for the event loop): two system calls saved per idle socket and call.
+      if (channels_[i]->in_flight == 0) continue;
       const auto received = channels_[i]->endpoint.receive(*channels_[i], kReceiveLimit);
       handled += received.datagrams + received.queued_errors;
     }
