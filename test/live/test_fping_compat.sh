@@ -46,8 +46,9 @@ setup ip netns exec "$client" ip -6 addr add 2001:db8:1::2/64 dev fping2 nodad
 setup ip netns exec "$router" ip addr add 198.51.100.65/26 dev fping3
 setup ip netns exec "$router" ip -6 addr add 2001:db8:1::1/64 dev fping3 nodad
 setup ip netns exec "$client" ip route add 203.0.113.0/24 via 198.51.100.65
-setup ip netns exec "$client" ip -6 route add 2001:db8:2::/63 via 2001:db8:1::1
-setup ip netns exec "$client" ip -6 route add 2001:db8:4::/64 via 2001:db8:1::1
+for net in 2001:db8:2::/64 2001:db8:3::/64 2001:db8:4::/64; do
+  setup ip netns exec "$client" ip -6 route add "$net" via 2001:db8:1::1
+done
 setup ip netns exec "$router" ip route add 203.0.113.0/26 via 198.51.100.66
 setup ip netns exec "$router" ip route add unreachable 203.0.113.128/25
 setup ip netns exec "$router" ip route add prohibit 203.0.113.64/26
@@ -112,19 +113,36 @@ matches() {
   done
 }
 
-# run_row TAG WHO: runs one side of the current row (WHO = ref or uping) into out/TAG.{out,err}.
+# What a -l row counts before it interrupts: reply and timeout lines, -Q clock lines, netdata blocks, JSON
+# replies.
+PROGRESS='( : \[[0-9]+\], |^\[[0-9]{2}:[0-9]{2}:[0-9]{2}\]$|^BEGIN fping\..*_packets$|^\{"resp")'
+mkdir -m 1777 "$LIVE_DIR/pids"
+
+# run_row TAG WHO: runs one side of the current row (WHO = ref or uping) into out/TAG.{out,err}. A row with
+# !sigint=N runs in the background until N progress lines have appeared (at most 10 s), then gets SIGINT:
+# the next probe or report is a whole period away, so what it prints does not depend on the machine's load.
 run_row() {
-  local tag=$1 who=$2 runner=fping_uping_run
+  local tag=$1 who=$2 runner=fping_uping_run out=$LIVE_OUT/$1.out err=$LIVE_OUT/$1.err
   [[ $who == ref ]] && runner=fping_ref_run
-  local -a prefix=()
-  [[ -n $interrupt ]] && prefix=(timeout --preserve-status -s INT "$interrupt")
+  ((merged)) && err=$out
   ((fresh_src)) && fresh_source
   local t0
   t0=$(date +%s%N)
-  if ((merged)); then
-    $runner "$ns" "$name" "${prefix[@]}" -- "${argv[@]}" <"$stdin" >"$LIVE_OUT/$tag.out" 2>&1
+  if [[ -n $sigint ]]; then
+    local pidfile=$LIVE_DIR/pids/$tag bg i
+    # The shell records its pid and becomes fping: that pid is the one to interrupt.
+    $runner "$ns" "$name" sh -c 'echo $$ >"$0" && exec "$@"' "$pidfile" -- "${argv[@]}" <"$stdin" >"$out" 2>"$err" &
+    bg=$!
+    for ((i = 0; i < 500; i++)); do
+      (($(cat "$out" "$err" 2>/dev/null | grep -Ec "$PROGRESS") >= sigint)) && break
+      kill -0 "$bg" 2>/dev/null || break
+      sleep 0.02
+    done
+    ((i < 500)) || fail "$tag: fewer than $sigint progress lines in 10 s"
+    [[ -s $pidfile ]] && kill -INT "$(cat "$pidfile")" 2>/dev/null
+    wait "$bg"
   else
-    $runner "$ns" "$name" "${prefix[@]}" -- "${argv[@]}" <"$stdin" >"$LIVE_OUT/$tag.out" 2>"$LIVE_OUT/$tag.err"
+    $runner "$ns" "$name" -- "${argv[@]}" <"$stdin" >"$out" 2>"$err"
   fi
   LIVE_RC[$tag]=$?
   ((merged)) && : >"$LIVE_OUT/$tag.err"
@@ -164,12 +182,12 @@ while IFS= read -r line || [[ -n $line ]]; do
 
   # Arguments are shell words with the target variables above; the table is part of the source tree.
   eval "argv=($args)"
-  ns=$client name=fping stdin=/dev/null merged=0 interrupt="" counts=0 fresh_src=0
+  ns=$client name=fping stdin=/dev/null merged=0 sigint="" counts=0 fresh_src=0
   while ((${#argv[@]})); do
     case ${argv[0]} in
       '!merged') merged=1 ;;                          # 2>&1, as Zabbix reads fping
       '!stdin='*) stdin=$LIVE_DIR/in/${argv[0]#!stdin=} ;;
-      '!int='*) interrupt=${argv[0]#!int=} ;;         # SIGINT after that many seconds (-l rows)
+      '!sigint='*) sigint=${argv[0]#!sigint=} ;;      # SIGINT after that many progress lines (-l rows)
       '!as='*) name=${argv[0]#!as=} ;;                # fping6
       '!bare') ns=$bare ;;
       '!counts') counts=1 ;;                          # equal sent/received counts normalised (-Q rows)
