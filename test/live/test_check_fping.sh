@@ -38,7 +38,8 @@ setup ip netns exec "$client" ip route add 203.0.113.0/24 via 198.51.100.65
 setup ip netns exec "$client" ip -6 route add 2001:db8:3::/64 via 2001:db8:1::1
 setup ip netns exec "$router" ip route add unreachable 203.0.113.0/24
 setup ip netns exec "$router" ip -6 route add unreachable 2001:db8:3::/64
-setup ip netns exec "$router" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+setup ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+  net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 
 # IPv4 routing errors are rate limited per source address host-wide (see test_fping_compat.sh): each run to
 # the unreachable target leaves from a fresh client address.
