@@ -111,12 +111,12 @@ struct PingerSettings {
   // SO_MARK of every socket (needs CAP_NET_ADMIN, or CAP_NET_RAW since Linux 5.17); a refusal
   // leaves the socket open and unmarked, and OpenResult::mark_error says why.
   std::optional<std::uint32_t> mark;
-  std::string interface;                         // SO_BINDTODEVICE: only this device (empty: any)
-  std::optional<SocketAddress> source_v4;        // the IPv4 source address probes leave from
-  std::optional<SocketAddress> source_v6;        // the IPv6 one
-  bool dont_fragment = false;                    // IP_PMTUDISC_DO / IPV6_PMTUDISC_DO: never fragment
-  std::vector<std::uint8_t> payload_pattern;     // repeated over the payload (empty: 0, 1, 2...)
-  bool receive_tos = false;                      // fill Reply::tos (IP_RECVTOS / IPV6_RECVTCLASS)
+  std::string interface;                      // SO_BINDTODEVICE: only this device (empty: any)
+  std::optional<SocketAddress> source_v4;     // the IPv4 source address probes leave from
+  std::optional<SocketAddress> source_v6;     // the IPv6 one
+  bool dont_fragment = false;                 // IP_PMTUDISC_DO / IPV6_PMTUDISC_DO: never fragment
+  std::vector<std::uint8_t> payload_pattern;  // repeated over the payload (empty: 0, 1, 2...)
+  bool receive_tos = false;                   // fill Reply::tos (IP_RECVTOS / IPV6_RECVTCLASS)
 };
 
 // The outcome of opening a family's first socket: the mode it got, and every attempt made (for

@@ -128,7 +128,6 @@ Emission Book::receive(std::size_t target, std::uint32_t seq, Nanos rtt, std::si
   if (target >= hosts_.size()) return {};
   Host& host = hosts_[target];
   const Target& shown = targets_[target];
-  remove_in_flight(host.in_flight, seq);
   ++host.received_total;
   ++replies_received_;
 
@@ -139,8 +138,9 @@ Emission Book::receive(std::size_t target, std::uint32_t seq, Nanos rtt, std::si
     if (options_.per_recv) return {};
     return {err(duplicate_text(shown.display, printed_seq(seq), icmp_bytes, rtt) + marker(target, from) + "\n")};
   }
-  if (rtt > host.timeout) return {};  // later than its timeout: dropped
+  if (rtt > host.timeout) return {};  // later than its timeout: dropped, the probe still times out
 
+  remove_in_flight(host.in_flight, seq);
   settle(host, seq, rtt);
   ++replies_timed_;
   if (max_rtt_ == 0 || rtt > max_rtt_) max_rtt_ = rtt;
@@ -162,7 +162,8 @@ Emission Book::receive(std::size_t target, std::uint32_t seq, Nanos rtt, std::si
   if (!from_elsewhere.empty()) emission.push_back(err(from_elsewhere));
   if (options_.json) {
     // JSON needs -c/-C/-l, so a reply has its record whenever it has a line at all.
-    if (options_.per_recv) emission.push_back(out(json::reply(options_, shown.display, seq, icmp_bytes, rtt, now, ttl, tos)));
+    if (options_.per_recv)
+      emission.push_back(out(json::reply(options_, shown.display, seq, icmp_bytes, rtt, now, ttl, tos)));
     return emission;
   }
   if (options_.per_recv) {
@@ -181,9 +182,10 @@ Emission Book::receive(std::size_t target, std::uint32_t seq, Nanos rtt, std::si
 Emission Book::timeout(std::size_t target, std::uint32_t seq, WallClock now) {
   if (target >= hosts_.size()) return {};
   Host& host = hosts_[target];
-  remove_in_flight(host.in_flight, seq);
-  // An answered probe has no timeout any more (fping removes the event on the reply).
-  if (!options_.loop && time_of(host, seq) >= 0) return {};
+  // Only a probe in flight can time out: one answered meanwhile has no timeout any more (fping removes
+  // the event on the reply), which matters where the engine times out a probe the Pinger settled with
+  // an ICMP error, and a reply came after all.
+  if (!remove_in_flight(host.in_flight, seq)) return {};
   settle(host, seq, std::nullopt);
 
   Emission emission;
@@ -304,8 +306,8 @@ Emission Book::finish(Nanos elapsed) {
     const std::size_t reachable = hosts_.size() - unreachable_targets();
     const std::string figures = "(required: " + std::to_string(options_.min_reachable) +
                                 ", reachable: " + std::to_string(reachable) + ")\n";
-    emission.push_back(out((reachable >= options_.min_reachable ? "Enough hosts reachable " : "Not enough hosts reachable ") +
-                           figures));
+    emission.push_back(out(
+        (reachable >= options_.min_reachable ? "Enough hosts reachable " : "Not enough hosts reachable ") + figures));
   }
   return emission;
 }

@@ -72,22 +72,26 @@ class Book {
   //   counts it as another probe and reply), none in loop mode (counted as a reply, its own line); a
   //   reply later than probe_timeout() is dropped (counted only in -s "Replies received").
   // - icmp_error does not settle the probe: fping waits for its timeout (or a reply) after printing it.
-  // - timeout: the probe's timeout passed unanswered (ignored for a probe answered meanwhile).
-  Emission sent(std::size_t target, std::uint32_t seq);                     // a probe left
+  // - timeout: the probe's timeout passed unanswered; ignored unless the probe is in flight (announced by
+  //   `sent` and not settled since: a reply after an ICMP error settles it, the Pinger's duplicate of it
+  //   included).
+  Emission sent(std::size_t target, std::uint32_t seq);                    // a probe left
   Emission send_failed(std::size_t target, std::uint32_t seq, int error);  // the kernel refused it (errno)
-  Emission reply(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes,
-                 const std::string& from, WallClock now, std::optional<int> ttl, std::optional<int> tos);
-  Emission duplicate(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes,
-                     const std::string& from, WallClock now);
+  Emission reply(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes, const std::string& from,
+                 WallClock now, std::optional<int> ttl, std::optional<int> tos);
+  Emission duplicate(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes, const std::string& from,
+                     WallClock now);
   Emission timeout(std::size_t target, std::uint32_t seq, WallClock now);
   Emission icmp_error(std::size_t target, std::uint32_t seq, const IcmpErrorReport& error);
-  Emission interval_report(WallClock now);  // -Q's timer and SIGQUIT (resets the interval unless cumulative)
-  // SIGQUIT's report: the -Q text (or intSum records) even with -N, whose netdata blocks are the timer's only.
+  // -Q's timer: the [HH:MM:SS] block on stderr, intSum records with -J, netdata blocks on stdout with -N;
+  // the interval restarts unless ",cumulative" (always with -N).
+  Emission interval_report(WallClock now);
+  // SIGQUIT's report: as interval_report but never netdata (fping prints -N blocks on its timer only).
   Emission quit_report(WallClock now);
-  Emission finish(Nanos elapsed);           // unreachable lines, -c/-C summaries, -s block, -x/-X verdict
-  int exit_code() const;                    // 0 / 1 / 2 as fping's finish decides (-x/-X override)
+  Emission finish(Nanos elapsed);  // unreachable lines, -c/-C summaries, -s block, -x/-X verdict
+  int exit_code() const;           // 0 / 1 / 2 as fping's finish decides (-x/-X override)
 
-  std::size_t alive_targets() const;             // targets with at least one reply (-X stops at min_reachable)
+  std::size_t alive_targets() const;            // targets with at least one reply (-X stops at min_reachable)
   bool target_alive(std::size_t target) const;  // default mode: no more retries once alive
 
   // Helpers beyond the seam's minimum, for the engine's scheduling (fping keeps them per target):
@@ -103,8 +107,8 @@ class Book {
   struct Host {
     Tally total;
     Tally interval;
-    std::int64_t received_total = 0;  // every reply matched to the target: duplicates, late ones
-    std::vector<Nanos> times;         // fping's resp_times, `trials` long (not in loop mode)
+    std::int64_t received_total = 0;       // every reply matched to the target: duplicates, late ones
+    std::vector<Nanos> times;              // fping's resp_times, `trials` long (not in loop mode)
     std::vector<std::uint32_t> in_flight;  // probes sent and not yet settled (not fping's: the seam's)
     Nanos timeout = 0;
     bool last_timed_out = false;

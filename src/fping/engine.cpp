@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -91,11 +92,7 @@ std::int64_t Engine::steady_now() {
 class Engine::Loop {
  public:
   Loop(const FpingOptions& options, EmissionWriter& writer)
-      : options_(options),
-        writer_(writer),
-        pinger_(io_, pinger_settings(options), handlers()),
-        wake_timer_(io_),
-        report_timer_(io_) {}
+      : options_(options), writer_(writer), pinger_(io_, pinger_settings(options), handlers()), wake_timer_(io_) {}
 
   std::optional<int> open_sockets() {
     const std::string& program = options_.program_name;
@@ -140,14 +137,14 @@ class Engine::Loop {
     start_ = start;
     addresses_ = std::move(targets.addresses);
     book_.emplace(options_, std::move(targets.shown), targets.unknown_addresses);
-    schedule_.emplace(ScheduleSettings::from(options_), addresses_.size(), Engine::steady_now());
+    // One instant for the first probes and the -Q clock, so that a report due with a probe comes first.
+    const std::int64_t loop_start = Engine::steady_now();
+    schedule_.emplace(ScheduleSettings::from(options_), addresses_.size(), loop_start);
     // Taken only now, as fping: until the loop runs, SIGINT ends the process (a slow name lookup).
     signals_.emplace(io_, SIGINT, SIGQUIT);
     signals_->async_wait([this](const boost::system::error_code& ec, int signal) { on_signal(ec, signal); });
-    if (options_.report_interval_ns > 0 && (options_.loop || options_.count_mode)) {
-      next_report_ = Engine::steady_now() + options_.report_interval_ns;
-      arm_report_timer();
-    }
+    reports_ = options_.report_interval_ns > 0 && (options_.loop || options_.count_mode);
+    if (reports_) next_report_ = loop_start + options_.report_interval_ns;
     pump();
     if (!finished_) io_.run();
     if (writer_.error() != 0) return report_write_error(writer_.error(), kExitWriteError, BrokenPipe::quiet);
@@ -179,6 +176,13 @@ class Engine::Loop {
       finish();
       return;
     }
+    // -Q's report comes first when it is due, as fping prints it right after its wait.
+    if (reports_ && Engine::steady_now() >= next_report_) {
+      emit(book_->interval_report(std::chrono::system_clock::now()));
+      if (finished_) return;
+      const std::int64_t now = Engine::steady_now();
+      while (now >= next_report_) next_report_ += options_.report_interval_ns;
+    }
     for (int steps = 0; steps < kStepsPerTurn; ++steps) {
       const Step step = schedule_->next(Engine::steady_now());
       switch (step.kind) {
@@ -192,7 +196,7 @@ class Engine::Loop {
           if (!finished_) pinger_.receive_now();
           break;
         case Step::Kind::wait:
-          arm_wake_timer(step.at);
+          arm_wake_timer(reports_ ? std::min(step.at, next_report_) : step.at);
           return;
         case Step::Kind::done:
           finish();
@@ -258,16 +262,17 @@ class Engine::Loop {
     // fping forgets a probe after --seqmap-timeout: what answers it later is not ours any more.
     if (rtt > options_.seqmap_timeout_ns) return;
     const auto now = std::chrono::system_clock::now();
-    switch (schedule_->reply(target, seq, rtt, reply.duplicate)) {
-      case ReplyVerdict::counted:
-        emit(book_->reply(target, seq, rtt, reply.icmp_bytes, numeric(reply.from), now, reply.ttl, reply.tos));
-        if (reached_enough(options_, book_->alive_targets())) finish_requested_ = true;
-        break;
-      case ReplyVerdict::duplicate:
-        emit(book_->duplicate(target, seq, rtt, reply.icmp_bytes, numeric(reply.from), now));
-        break;
-      case ReplyVerdict::discarded:
-        return;
+    // The schedule and the Book apply the same rules of fping's (duplicates, replies later than the
+    // timeout); the schedule to cancel the probe's timeout, the Book to count and print. The Book
+    // sees every reply: late ones count in -s's "Replies received".
+    const ReplyVerdict verdict = schedule_->reply(target, seq, rtt, reply.duplicate);
+    if (reply.duplicate) {
+      emit(book_->duplicate(target, seq, rtt, reply.icmp_bytes, numeric(reply.from), now));
+    } else {
+      emit(book_->reply(target, seq, rtt, reply.icmp_bytes, numeric(reply.from), now, reply.ttl, reply.tos));
+    }
+    if (verdict == ReplyVerdict::counted && reached_enough(options_, book_->alive_targets())) {
+      finish_requested_ = true;
     }
     // A reply may end the run (the last probe answered, -X) or free the schedule: look again.
     post_pump();
@@ -284,7 +289,7 @@ class Engine::Loop {
   void on_signal(const boost::system::error_code& ec, int signal) {
     if (ec || finished_) return;
     if (signal == SIGQUIT) {
-      emit(book_->interval_report(std::chrono::system_clock::now()));
+      emit(book_->quit_report(std::chrono::system_clock::now()));
     } else {
       finish_requested_ = true;
       post_pump();
@@ -292,17 +297,6 @@ class Engine::Loop {
     if (!finished_) {
       signals_->async_wait([this](const boost::system::error_code& next, int number) { on_signal(next, number); });
     }
-  }
-
-  void arm_report_timer() {
-    report_timer_.expires_at(Steady::time_point(std::chrono::nanoseconds(next_report_)));
-    report_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || finished_) return;
-      emit(book_->interval_report(std::chrono::system_clock::now()));
-      const std::int64_t now = Engine::steady_now();
-      while (now >= next_report_) next_report_ += options_.report_interval_ns;
-      if (!finished_) arm_report_timer();
-    });
   }
 
   void finish() {
@@ -316,7 +310,6 @@ class Engine::Loop {
     finished_ = true;
     pinger_.stop();
     wake_timer_.cancel();
-    report_timer_.cancel();
     boost::system::error_code ignored;
     if (signals_) signals_->cancel(ignored);
     io_.stop();
@@ -327,20 +320,19 @@ class Engine::Loop {
   asio::io_context io_;
   Pinger pinger_;
   asio::steady_timer wake_timer_;
-  asio::steady_timer report_timer_;
   std::optional<asio::signal_set> signals_;
   std::optional<Book> book_;
   std::optional<Schedule> schedule_;
   std::vector<SocketAddress> addresses_;
   std::int64_t start_ = 0;
+  bool reports_ = false;  // -Q in count or loop mode
   std::int64_t next_report_ = 0;
   bool pump_posted_ = false;
   bool finish_requested_ = false;
   bool finished_ = false;
 };
 
-Engine::Engine(const FpingOptions& options, EmissionWriter& writer)
-    : loop_(std::make_unique<Loop>(options, writer)) {}
+Engine::Engine(const FpingOptions& options, EmissionWriter& writer) : loop_(std::make_unique<Loop>(options, writer)) {}
 Engine::~Engine() = default;
 
 std::optional<int> Engine::open_sockets() { return loop_->open_sockets(); }

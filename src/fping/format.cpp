@@ -63,7 +63,8 @@ std::string timestamp_text(TimestampFormat format, WallClock when) {
       break;
   }
   Buffer buffer{};
-  return text_of(buffer, std::snprintf(buffer.data(), buffer.size(), "%.5f", static_cast<double>(epoch_nanos(when)) / 1e9));
+  return text_of(buffer,
+                 std::snprintf(buffer.data(), buffer.size(), "%.5f", static_cast<double>(epoch_nanos(when)) / 1e9));
 }
 
 std::int64_t percent_lost(std::int64_t sent, std::int64_t received) {
@@ -113,8 +114,8 @@ std::string json_timestamp_field(TimestampFormat format, WallClock when) {
 std::string clock_line(WallClock when) {
   const std::tm tm = local_time(when);
   Buffer buffer{};
-  return text_of(buffer,
-                 std::snprintf(buffer.data(), buffer.size(), "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour, tm.tm_min, tm.tm_sec));
+  return text_of(
+      buffer, std::snprintf(buffer.data(), buffer.size(), "[%2.2d:%2.2d:%2.2d]\n", tm.tm_hour, tm.tm_min, tm.tm_sec));
 }
 
 std::string padded(std::string_view host, std::size_t width) {
@@ -228,8 +229,8 @@ std::string netdata_block(std::string_view name, std::string_view host, const Ta
     if (byte >= 0x80 || std::isalnum(byte) == 0) c = '_';
   }
   Buffer buffer{};
-  const std::string seconds =
-      text_of(buffer, std::snprintf(buffer.data(), buffer.size(), "%.0f", static_cast<double>(report_interval) / 1e9));
+  const std::string seconds = text_of(
+      buffer, std::snprintf(buffer.data(), buffer.size(), "%.0f", static_cast<double>(report_interval) / 1e9));
   const std::string title = std::string(host);
   std::string text;
   if (declare) {
@@ -237,8 +238,8 @@ std::string netdata_block(std::string_view name, std::string_view host, const Ta
             seconds + "\n";
     text += "DIMENSION xmt sent absolute 1 1\nDIMENSION rcv received absolute 1 1\n";
   }
-  text += "BEGIN fping." + id + "_packets\nSET xmt = " + std::to_string(interval.sent) + "\nSET rcv = " +
-          std::to_string(interval.received) + "\nEND\n";
+  text += "BEGIN fping." + id + "_packets\nSET xmt = " + std::to_string(interval.sent) +
+          "\nSET rcv = " + std::to_string(interval.received) + "\nEND\n";
   if (declare) {
     text += "CHART fping." + id + "_quality '' 'FPing Quality' percentage '" + title + "' fping.quality area 110010 " +
             seconds + "\n";
@@ -249,15 +250,16 @@ std::string netdata_block(std::string_view name, std::string_view host, const Ta
   if (declare) {
     text += "CHART fping." + id + "_latency '' 'FPing Latency' ms '" + title + "' fping.latency area 110000 " +
             seconds + "\n";
-    text += "DIMENSION min minimum absolute 1 1000000\nDIMENSION max maximum absolute 1 1000000\n"
-            "DIMENSION avg average absolute 1 1000000\n";
+    text +=
+        "DIMENSION min minimum absolute 1 1000000\nDIMENSION max maximum absolute 1 1000000\n"
+        "DIMENSION avg average absolute 1 1000000\n";
   }
   text += "BEGIN fping." + id + "_latency\n";
   if (interval.received > 0) {
     // Nanoseconds, and here the average is fping's 64-bit one.
-    text += "SET min = " + std::to_string(interval.min_rtt) + "\nSET avg = " +
-            std::to_string(interval.total_rtt / interval.received) + "\nSET max = " + std::to_string(interval.max_rtt) +
-            "\n";
+    text += "SET min = " + std::to_string(interval.min_rtt) +
+            "\nSET avg = " + std::to_string(interval.total_rtt / interval.received) +
+            "\nSET max = " + std::to_string(interval.max_rtt) + "\n";
   }
   text += "END\n";
   return text;

@@ -26,15 +26,15 @@ enum class RunMode : std::uint8_t {
 
 struct ScheduleSettings {
   RunMode mode = RunMode::once;
-  std::uint32_t count = 1;             // probes per target in count mode
-  std::uint32_t retry = 3;             // retries per target in the default mode
-  ScheduleNanos interval = 10'000'000;     // -i: at least this between any two sends (retries excepted, as fping)
-  ScheduleNanos period = 1'000'000'000;    // -p: between two probes to one target (count and loop modes)
-  ScheduleNanos timeout = 500'000'000;     // -t: a probe's timeout (grows by `backoff` at each retry)
-  float backoff = 1.5F;                // -B, multiplied in float as fping does
-  bool backoff_on = true;              // off in loop mode
-  bool duplicates_count = false;       // -l, or -c/-C with -q: fping has no duplicate check, an extra
-                                       // reply counts as a reply when it is within the timeout
+  std::uint32_t count = 1;               // probes per target in count mode
+  std::uint32_t retry = 3;               // retries per target in the default mode
+  ScheduleNanos interval = 10'000'000;   // -i: at least this between any two sends (retries excepted, as fping)
+  ScheduleNanos period = 1'000'000'000;  // -p: between two probes to one target (count and loop modes)
+  ScheduleNanos timeout = 500'000'000;   // -t: a probe's timeout (grows by `backoff` at each retry)
+  float backoff = 1.5F;                  // -B, multiplied in float as fping does
+  bool backoff_on = true;                // off in loop mode
+  bool duplicates_count = false;         // -l, or -c/-C with -q: fping has no duplicate check, an extra
+                                         // reply counts as a reply when it is within the timeout
 
   static ScheduleSettings from(const FpingOptions& options);
 };
@@ -55,10 +55,10 @@ struct Step {
 };
 
 enum class SendOutcome : std::uint8_t {
-  left,    // on its way: its timeout is scheduled
-  failed,  // the kernel refused it: settled at once, no timeout, no retry
-  busy,    // could not leave now: the same probe is tried again at `retry_at`
-  skipped, // no socket of the target's family: fping sends nothing, counts nothing, schedules the next
+  left,     // on its way: its timeout is scheduled
+  failed,   // the kernel refused it: settled at once, no timeout, no retry
+  busy,     // could not leave now: the same probe is tried again at `retry_at`
+  skipped,  // no socket of the target's family: fping sends nothing, counts nothing, schedules the next
 };
 
 enum class ReplyVerdict : std::uint8_t {
@@ -89,8 +89,8 @@ class Schedule {
  private:
   struct TargetState {
     ScheduleNanos timeout = 0;
-    std::uint32_t settled = 0;       // fping's num_sent: probes timed out, answered or refused
-    std::vector<bool> answered;      // per probe index (default and count modes)
+    std::uint32_t settled = 0;   // fping's num_sent: probes timed out, answered or refused
+    std::vector<bool> answered;  // per probe index (default and count modes)
   };
   // (due time, insertion order, target, seq): equal times keep their insertion order, as fping's queue.
   using Event = std::tuple<ScheduleNanos, std::uint64_t, std::size_t, std::uint32_t>;

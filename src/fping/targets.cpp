@@ -153,7 +153,7 @@ Emission add_name(const FpingOptions& options, const std::string& name, TargetLi
     SocketAddress target;
     std::memcpy(&target.storage, entry->ai_addr, entry->ai_addrlen);
     target.length = entry->ai_addrlen;
-    list.shown.push_back({shown, address});
+    list.shown.push_back({shown, address, name});
     list.addresses.push_back(target);
     if (!options.multi_interface) break;
   }

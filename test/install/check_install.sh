@@ -2,7 +2,8 @@
 # `cmake --install` into a temporary DESTDIR: uping in bin/, its man page in share/man/man8/, no
 # file capability, the library's headers, libuping.a, CMake package and uping.pc; the ping_links
 # component adds relative symbolic links ping, ping4, ping6 (and ping.8), and invoked through them
-# uping speaks as ping. Usage: check_install.sh BUILD_DIR LINKS_ON
+# uping speaks as ping; the fping_links component (never part of a plain install) adds fping and
+# fping6, through which uping takes fping's command line. Usage: check_install.sh BUILD_DIR LINKS_ON
 set -uo pipefail
 build=$1
 links_by_default=$2
@@ -102,6 +103,36 @@ if [[ $rc == 2 && ${err%%$'\n'*} == "ping: invalid option -- 'y'" && $err == *" 
   ok "ping -y: invalid option, then the usage naming ping"
 else
   bad "ping -y: exit $rc, '$err'"
+fi
+
+# fping's links: only when asked for, relative, and uping answers as fping through them.
+expect "no fping by default" test ! -e "$bin/fping" -a ! -e "$bin/fping6"
+if ! DESTDIR=$dest cmake --install "$build" --prefix "$prefix" --component fping_links >/dev/null 2>&1; then
+  bad "cmake --install --component fping_links failed"
+fi
+for name in fping fping6; do
+  target=$(readlink "$bin/$name")
+  if [[ $target == uping ]]; then ok "$name -> uping (relative link)"; else bad "$name links to '${target:-nothing}'"; fi
+done
+run fping -v
+if [[ $rc == 0 && $out == "fping: Version 5.5 (uping "*")" ]]; then ok "fping -v: $out"; else bad "fping -v: exit $rc, '$out'"; fi
+run fping -h
+if [[ $rc == 0 && $out == "Usage: fping [options] [targets...]"* && $out == *"-S, --src"* ]]; then
+  ok "fping -h: fping's usage on stdout"
+else
+  bad "fping -h: exit $rc, '${out%%$'\n'*}'"
+fi
+run fping6 -4 ::1
+if [[ $rc == 1 && $err == "fping6: can't specify both -4 and -6" ]]; then
+  ok "fping6 implies -6: '$err'"
+else
+  bad "fping6 -4: exit $rc, '$err'"
+fi
+run fping -c 0 127.0.0.1
+if [[ $rc == 1 && $err == "Usage: fping [options] [targets...]"* && -z $out ]]; then
+  ok "fping -c 0: fping's usage on stderr, exit 1"
+else
+  bad "fping -c 0: exit $rc, '${err%%$'\n'*}'"
 fi
 
 if ((failures)); then

@@ -121,4 +121,20 @@ in_root closed_health "$closed_ns" --health 127.0.0.1
 check_rc closed_health 1 "empty root, range closed: --health"
 check_fixed closed_health out "127.0.0.1: unhealthy, no ICMP socket" "empty root, range closed: --health"
 
+# fping's personality is in the static binary too: a link named fping, as an image puts it in
+# place of /usr/bin/fping, gets fping's per-reply line and summary.
+ln -s uping "$ROOT/fping"
+in_root_as() {  # in_root_as TAG NS NAME ARGS...: like in_root, invoking /NAME
+  local tag=$1 ns=$2 name=$3
+  shift 3
+  capture "$tag" timeout -k 2 "$LIVE_TIMEOUT" ip netns exec "$ns" \
+    setpriv --inh-caps=-all --bounding-set=-net_raw \
+    chroot --userspec=$LIVE_UNPRIV_UID:$LIVE_UNPRIV_UID --groups=$LIVE_UNPRIV_UID "$ROOT" "/$name" "$@"
+}
+in_root_as fping "$ns" fping -c 1 127.0.0.1
+check_rc fping 0 "empty root: fping -c 1 127.0.0.1"
+check_grep fping out '^127\.0\.0\.1 : \[0\], 64 bytes, [0-9.]+ ms \([0-9.]+ avg, 0% loss\)$' "empty root: fping -c 1: the reply line"
+check_grep fping err '^127\.0\.0\.1 : xmt/rcv/%loss = 1/1/0%, min/avg/max = [0-9.]+/[0-9.]+/[0-9.]+$' \
+  "empty root: fping -c 1: the summary"
+
 live_done
