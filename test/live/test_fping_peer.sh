@@ -92,7 +92,7 @@ check_count_mode() {
   check_rtts "$tag" "$desc" "$target" "$probes"
 }
 
-# check_loop_mode TAG FAMILY TARGET: a -l run (2 probes: -p 1000, SIGINT after 1.5 s). fping does not tell
+# check_loop_mode TAG FAMILY TARGET: a -l run (2 probes, see run_loop). fping does not tell
 # duplicates in loop mode: every reply the peer sent is a reply line, and more replies than probes are
 # reported as "% return".
 check_loop_mode() {
@@ -112,6 +112,11 @@ check_loop_mode() {
     summary="^$target +: xmt/rcv/%loss = $n/$replies/$(((n - replies) * 100 / n))%"
   fi
   check_grep "$tag" err "$summary" "$desc: the summary is the truth's"
+  # A reply beyond the probes sent shows in its own line: "(A avg, 200% return)" for the copy of probe [0]'s.
+  if (($(sum_column "$probes" 6) > 0)); then
+    check_grep "$tag" out "^$target +: \\[0\\], [0-9]+ bytes, [0-9.]+ ms \\([0-9.]+ avg, 200% return\\)$" \
+      "$desc: the copy of probe [0]'s reply is reported as a return"
+  fi
 }
 
 # run_loop TAG NS: fping -l -p 1000 -t 300 to both targets, interrupted once both have printed their line for
