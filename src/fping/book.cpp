@@ -116,11 +116,21 @@ Emission Book::reply(std::size_t target, std::uint32_t seq, Nanos rtt, std::size
   return receive(target, seq, rtt, icmp_bytes, from, now, ttl, tos);
 }
 
-// fping tells duplicates apart itself, by its own rules (none in loop mode, none in count mode with -q),
-// so a duplicate goes the same way as a reply.
+// A reply after an ICMP error is the probe's first answer (the Pinger calls it a duplicate); any other
+// duplicate is reported as one and counted nowhere but in -s "Replies received".
 Emission Book::duplicate(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes,
                          const std::string& from, WallClock now) {
-  return receive(target, seq, rtt, icmp_bytes, from, now, std::nullopt, std::nullopt);
+  if (target >= hosts_.size()) return {};
+  Host& host = hosts_[target];
+  if (std::find(host.in_flight.begin(), host.in_flight.end(), seq) != host.in_flight.end()) {
+    return receive(target, seq, rtt, icmp_bytes, from, now, std::nullopt, std::nullopt);
+  }
+  ++host.received_total;
+  ++replies_received_;
+  const bool quiet_run = options_.quiet && (options_.count_mode || options_.loop);  // hidden by -q / -Q (5.5)
+  if (quiet_run || (options_.per_recv && !options_.loop)) return {};
+  return {
+      err(duplicate_text(targets_[target].display, printed_seq(seq), icmp_bytes, rtt) + marker(target, from) + "\n")};
 }
 
 Emission Book::receive(std::size_t target, std::uint32_t seq, Nanos rtt, std::size_t icmp_bytes,
@@ -134,7 +144,7 @@ Emission Book::receive(std::size_t target, std::uint32_t seq, Nanos rtt, std::si
   if (options_.check_source && !from.empty() && without_scope(from) != without_scope(shown.address)) return {};
 
   // A probe answered before: reported on stderr only when replies have no line of their own.
-  if (!options_.loop && !(options_.count_mode && options_.quiet) && time_of(host, seq) >= 0) {
+  if (!options_.loop && time_of(host, seq) >= 0) {
     if (options_.per_recv) return {};
     return {err(duplicate_text(shown.display, printed_seq(seq), icmp_bytes, rtt) + marker(target, from) + "\n")};
   }

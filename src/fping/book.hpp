@@ -67,9 +67,9 @@ class Book {
   // in flight is no loss yet, so per-reply loss figures count settled probes only, as fping's do.
   // - send_failed: instead of `sent` or after it, counted once as an echo sent either way. EHOSTDOWN is a
   //   send that left for fping: the probe then needs its timeout like any other.
-  // - reply / duplicate: the Book applies fping's rules, not the Pinger's: a probe answered before is a
-  //   duplicate (stderr line when replies have no line of their own; nothing with -c/-C -q, where fping
-  //   counts it as another probe and reply), none in loop mode (counted as a reply, its own line); a
+  // - reply / duplicate: a reply to a probe no longer in flight is a duplicate: a stderr line when replies
+  //   have no line of their own (and in loop mode), nothing with -q; never counted as a probe or a reply
+  //   (fping 5.5 counts it as both in loop mode and with -c/-C -q: a deliberate difference, README); a
   //   reply later than probe_timeout() is dropped (counted only in -s "Replies received").
   // - icmp_error does not settle the probe: fping waits for its timeout (or a reply) after printing it.
   // - timeout: the probe's timeout passed unanswered; ignored unless the probe is in flight (announced by

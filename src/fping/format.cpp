@@ -99,8 +99,7 @@ std::string format_ms(Nanos ns) {
 
 Nanos int_average(Nanos total, std::int64_t count) {
   if (count <= 0) return 0;
-  // Two's complement wrap into 32 bits, as fping's `int avg = total / count`.
-  return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(total / count)));
+  return total / count;
 }
 
 std::string timestamp_prefix(TimestampFormat format, WallClock when) {

@@ -13,8 +13,8 @@
 
 namespace uping::fping {
 
-// fping keeps its averages in a C int (nanoseconds): one above 2.147 s wraps, and fping prints
-// the wrapped value. The per-reply line, -c summaries and -Q splits do this; the timeout line does not.
+// The mean of `count` replies, truncated to whole nanoseconds as fping's is. fping keeps it in a C int,
+// so an average above 2.147 s wraps negative there; uping keeps 64 bits (a deliberate difference).
 Nanos int_average(Nanos total, std::int64_t count);
 
 // "[1796118965.08603] " or the --timestamp-format text in brackets, local time (-D).

@@ -117,7 +117,7 @@ TEST_CASE("fping book: duplicates in the default mode print on stderr, unpadded,
   CHECK(retried.err == "192.0.2.5 : duplicate for [0], 64 bytes, 3.00 ms\n");
 }
 
-TEST_CASE("fping book: duplicates in count mode: silent with lines, counted as probes with -q") {
+TEST_CASE("fping book: duplicates in count mode: silent with lines and with -q, never counted as probes") {
   Run lines({"-c", "2", "-s"}, kOne);
   lines.take(lines.book.sent(0, 0));
   lines.reply(0, 0, 2 * kMilli, "192.0.2.5");
@@ -131,8 +131,8 @@ TEST_CASE("fping book: duplicates in count mode: silent with lines, counted as p
   CHECK(lines.err.rfind("\n192.0.2.5 : xmt/rcv/%loss = 2/2/0%, min/avg/max = 2.00/3.00/4.00\n", 0) == 0);
   CHECK(lines.err.find("       2 ICMP Echos sent\n       3 ICMP Echo Replies received\n") != std::string::npos);
 
-  // fping 5.5 (#392) skips its duplicate test with -c -q: the duplicate goes through as one more
-  // probe answered, in xmt and rcv, and -C shows its time in place of the first one's.
+  // fping 5.5 (#392) skips its duplicate test with -c -q and counts the duplicate as one more probe
+  // answered (3/3 here; -C shows its time in place of the first's): uping hides it and counts nothing.
   Run quiet({"-c", "2", "-q"}, kOne);
   quiet.take(quiet.book.sent(0, 0));
   quiet.reply(0, 0, 2 * kMilli, "192.0.2.5");
@@ -140,7 +140,7 @@ TEST_CASE("fping book: duplicates in count mode: silent with lines, counted as p
   quiet.take(quiet.book.sent(0, 1));
   quiet.reply(0, 1, 4 * kMilli, "192.0.2.5");
   quiet.take(quiet.book.finish(0));
-  CHECK(quiet.merged == "192.0.2.5 : xmt/rcv/%loss = 3/3/0%, min/avg/max = 2.00/3.00/4.00\n");
+  CHECK(quiet.merged == "192.0.2.5 : xmt/rcv/%loss = 2/2/0%, min/avg/max = 2.00/3.00/4.00\n");
 
   Run all({"-C", "2", "-q"}, kOne);
   all.take(all.book.sent(0, 0));
@@ -149,26 +149,34 @@ TEST_CASE("fping book: duplicates in count mode: silent with lines, counted as p
   all.take(all.book.sent(0, 1));
   all.reply(0, 1, 4 * kMilli, "192.0.2.5");
   all.take(all.book.finish(0));
-  CHECK(all.merged == "192.0.2.5 : 3.00 4.00 -\n");
+  CHECK(all.merged == "192.0.2.5 : 2.00 4.00\n");
 }
 
-TEST_CASE("fping book: loop mode counts duplicates as replies, each with its line") {
+TEST_CASE("fping book: loop mode reports a duplicate as one, never as another probe answered") {
+  // fping 5.5 prints it as one more reply line and counts it in xmt and rcv (2/2 for one probe).
   Run run({"-l", "-p", "1000"}, kOne);
   run.take(run.book.sent(0, 0));
   run.reply(0, 0, 2 * kMilli, "192.0.2.5");
   run.duplicate(0, 0, 4 * kMilli, "192.0.2.5");
   run.take(run.book.finish(0));
-  CHECK(run.out ==
-        "192.0.2.5 : [0], 64 bytes, 2.00 ms (2.00 avg, 0% loss)\n"
-        "192.0.2.5 : [0], 64 bytes, 4.00 ms (3.00 avg, 0% loss)\n");
-  CHECK(run.err == "\n192.0.2.5 : xmt/rcv/%loss = 2/2/0%, min/avg/max = 2.00/3.00/4.00\n");
+  CHECK(run.out == "192.0.2.5 : [0], 64 bytes, 2.00 ms (2.00 avg, 0% loss)\n");
+  CHECK(run.err ==
+        "192.0.2.5 : duplicate for [0], 64 bytes, 4.00 ms\n"
+        "\n192.0.2.5 : xmt/rcv/%loss = 1/1/0%, min/avg/max = 2.00/2.00/2.00\n");
+
+  Run quiet({"-l", "-Q", "5", "-p", "1000"}, kOne);
+  quiet.take(quiet.book.sent(0, 0));
+  quiet.reply(0, 0, 2 * kMilli, "192.0.2.5");
+  quiet.duplicate(0, 0, 4 * kMilli, "192.0.2.5");
+  quiet.take(quiet.book.finish(0));
+  CHECK(quiet.merged == "192.0.2.5 : xmt/rcv/%loss = 1/1/0%, min/avg/max = 2.00/2.00/2.00\n");
 }
 
 TEST_CASE("fping book: replies later than the timeout are dropped") {
   Run run({"-l", "-p", "1000", "-t", "100", "-s"}, kOne);
   run.take(run.book.sent(0, 0));
   run.reply(0, 0, 2 * kMilli, "192.0.2.5");
-  run.duplicate(0, 0, 150 * kMilli, "192.0.2.5");  // beyond -t 100: not a reply any more
+  run.duplicate(0, 0, 150 * kMilli, "192.0.2.5");  // a duplicate, however late: reported as one
   run.take(run.book.sent(0, 1));
   run.take(run.book.timeout(0, 1, kNow));
   run.reply(0, 1, 120 * kMilli, "192.0.2.5");  // after its timeout
@@ -176,7 +184,9 @@ TEST_CASE("fping book: replies later than the timeout are dropped") {
   CHECK(run.out ==
         "192.0.2.5 : [0], 64 bytes, 2.00 ms (2.00 avg, 0% loss)\n"
         "192.0.2.5 : [1], timed out (2.00 avg, 50% loss)\n");
-  CHECK(run.err.rfind("\n192.0.2.5 : xmt/rcv/%loss = 2/1/50%, min/avg/max = 2.00/2.00/2.00\n", 0) == 0);
+  CHECK(run.err.rfind("192.0.2.5 : duplicate for [0], 64 bytes, 150 ms\n"
+                      "\n192.0.2.5 : xmt/rcv/%loss = 2/1/50%, min/avg/max = 2.00/2.00/2.00\n",
+                      0) == 0);
   CHECK(run.err.find("       3 ICMP Echo Replies received\n") != std::string::npos);
 }
 

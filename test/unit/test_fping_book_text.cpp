@@ -59,11 +59,12 @@ TEST_CASE("fping book: sprint_tm picks its precision before rounding") {
   CHECK(format_ms(-1234 * kMilli) == "-1.2e+03");
 }
 
-TEST_CASE("fping book: averages wrap in a C int as fping's do") {
+TEST_CASE("fping book: averages keep 64 bits where fping's C int wraps") {
   CHECK(int_average(3 * kMilli, 2) == 1'500'000);
   CHECK(int_average(0, 0) == 0);
-  // 3 s average: fping's `int avg` holds 3'000'000'000 - 2^32.
-  CHECK(int_average(3'000 * kMilli, 1) == 3'000'000'000LL - 4'294'967'296LL);
+  // A 3 s average: fping's `int avg` would hold 3'000'000'000 - 2^32 and print a negative figure.
+  CHECK(int_average(3'000 * kMilli, 1) == 3'000'000'000LL);
+  CHECK(int_average(7'000 * kMilli + 1, 2) == 3'500'000'000LL);
 }
 
 TEST_CASE("fping book: -D epoch and the --timestamp-format forms, local time") {
