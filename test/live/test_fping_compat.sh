@@ -57,6 +57,10 @@ setup ip netns exec "$router" ip -6 route add unreachable 2001:db8:3::/64
 setup ip netns exec "$router" ip -6 route add prohibit 2001:db8:4::/64
 setup ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
   net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+# The global ICMP token bucket too, where the kernel has it (and makes it per namespace).
+if ip netns exec "$router" test -e /proc/sys/net/ipv4/icmp_msgs_per_sec; then
+  setup ip netns exec "$router" sysctl -qw net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
+fi
 # IPv4 routing errors (unreachable, prohibit) are rate limited per source address by a host-wide token bucket
 # (net.ipv4.route.error_cost/error_burst, not per namespace: a burst of a few, then 1 a second). Rows marked
 # !fresh-src therefore run each program from a fresh client address, 198.51.100.80 upwards.
@@ -182,7 +186,7 @@ while IFS= read -r line || [[ -n $line ]]; do
 
   # Arguments are shell words with the target variables above; the table is part of the source tree.
   eval "argv=($args)"
-  ns=$client name=fping stdin=/dev/null merged=0 sigint="" counts=0 fresh_src=0
+  ns=$client name=fping stdin=/dev/null merged=0 sigint="" counts=0 fresh_src=0 icmp=0
   while ((${#argv[@]})); do
     case ${argv[0]} in
       '!merged') merged=1 ;;                          # 2>&1, as Zabbix reads fping
@@ -192,6 +196,7 @@ while IFS= read -r line || [[ -n $line ]]; do
       '!bare') ns=$bare ;;
       '!counts') counts=1 ;;                          # equal sent/received counts normalised (-Q rows)
       '!fresh-src') fresh_src=1 ;;                    # a fresh IPv4 source address per run (routing errors)
+      '!icmp') icmp=1 ;;                              # the router's ICMP error must reach the client
       *) break ;;
     esac
     argv=("${argv[@]:1}")
@@ -223,6 +228,14 @@ while IFS= read -r line || [[ -n $line ]]; do
     fail "$desc: uping exit ${LIVE_RC[$tag.uping]}$(rc_note "${LIVE_RC[$tag.uping]}"), expected $want_rc"
   fi
   check_no_grep "$tag.uping" err 'AddressSanitizer|runtime error|terminate called' "$desc: no sanitizer report"
+  # A row about ICMP errors proves nothing if none came back: both programs would agree on silence.
+  if ((icmp)); then
+    if grep -q '^ICMP' "$LIVE_OUT/$tag.ref.err" 2>/dev/null; then
+      pass "$desc: the router's ICMP error reached fping 5.1"
+    else
+      fail "$desc: no ICMP error reached fping 5.1: the router sent none (an ICMP rate limit or a routing fault)"
+    fi
+  fi
 
   # A 5.5-differs row: fping 5.1 must really print something else, or the row is marked wrongly.
   if [[ $class == 5.5-differs ]]; then
