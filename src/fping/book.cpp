@@ -45,7 +45,6 @@ Book::Book(const FpingOptions& options, std::vector<Target> targets, std::size_t
     width_ = std::max(width_, targets_[i].display.size());
     Host& host = hosts_[i];
     host.timeout = options_.timeout_ns;
-    if (!options_.loop) host.times.assign(options_.trials, kRespUnused);
   }
 }
 
@@ -54,9 +53,12 @@ Nanos Book::time_of(const Host& host, std::uint32_t seq) const {
   return index < host.times.size() ? host.times[index] : kRespUnused;
 }
 
+// The times grow with the probes sent, never to `trials` at once: -c 4000000000 must not take 32 GB.
 void Book::set_time(Host& host, std::uint32_t seq, Nanos value) {
   const std::size_t index = index_of(seq);
-  if (!options_.loop && index < host.times.size()) host.times[index] = value;
+  if (options_.loop || index >= options_.trials) return;
+  if (index >= host.times.size()) host.times.resize(index + 1, kRespUnused);
+  host.times[index] = value;
 }
 
 // Counted when a probe is settled, not when it leaves, so that probes in flight are no loss.

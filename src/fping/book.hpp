@@ -108,7 +108,7 @@ class Book {
     Tally total;
     Tally interval;
     std::int64_t received_total = 0;       // every reply matched to the target: duplicates, late ones
-    std::vector<Nanos> times;              // fping's resp_times, `trials` long (not in loop mode)
+    std::vector<Nanos> times;              // fping's resp_times up to the last probe sent (not in loop mode)
     std::vector<std::uint32_t> in_flight;  // probes sent and not yet settled (not fping's: the seam's)
     Nanos timeout = 0;
     bool last_timed_out = false;

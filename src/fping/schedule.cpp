@@ -34,10 +34,8 @@ ScheduleSettings ScheduleSettings::from(const FpingOptions& options) {
 
 Schedule::Schedule(ScheduleSettings settings, std::size_t targets, ScheduleNanos start)
     : settings_(settings), targets_(targets) {
-  const std::size_t indices = settings_.mode == RunMode::count ? settings_.count : 1;
   for (std::size_t target = 0; target < targets; ++target) {
     targets_[target].timeout = settings_.timeout;
-    if (settings_.mode != RunMode::loop) targets_[target].answered.assign(indices, false);
     add_ping(target, 0, start);
   }
 }
@@ -118,13 +116,18 @@ void Schedule::sent(const Step& step, ScheduleNanos now, SendOutcome outcome, Sc
 
 ReplyVerdict Schedule::reply(std::size_t target, std::uint32_t seq, ScheduleNanos rtt, bool already_answered) {
   TargetState& state = targets_[target];
-  const bool tracked = seq < state.answered.size();
-  const bool answered_before = already_answered || (tracked && state.answered[seq]);
+  const std::uint32_t indices = settings_.mode == RunMode::count ? settings_.count : 1;
+  const bool tracked = settings_.mode != RunMode::loop && seq < indices;
+  const bool answered_before = already_answered || (seq < state.answered.size() && state.answered[seq]);
   if (answered_before && !settings_.duplicates_count) return ReplyVerdict::duplicate;
   if (rtt > state.timeout) return ReplyVerdict::discarded;
   if (answered_before) return ReplyVerdict::duplicate;
   ++state.settled;
-  if (tracked) state.answered[seq] = true;
+  if (tracked) {
+    // Grown with the probes answered, never to -c's count at once.
+    if (seq >= state.answered.size()) state.answered.resize(std::size_t{seq} + 1, false);
+    state.answered[seq] = true;
+  }
   state.timeout = settings_.timeout;
   cancel_timeout(target, seq);
   return ReplyVerdict::counted;

@@ -90,7 +90,7 @@ class Schedule {
   struct TargetState {
     ScheduleNanos timeout = 0;
     std::uint32_t settled = 0;   // fping's num_sent: probes timed out, answered or refused
-    std::vector<bool> answered;  // per probe index (default and count modes)
+    std::vector<bool> answered;  // per probe index up to the last answered (default and count modes)
   };
   // (due time, insertion order, target, seq): equal times keep their insertion order, as fping's queue.
   using Event = std::tuple<ScheduleNanos, std::uint64_t, std::size_t, std::uint32_t>;

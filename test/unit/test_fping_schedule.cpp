@@ -244,3 +244,14 @@ TEST_CASE("fping schedule settings from the options", "[fping]") {
   CHECK(loop.mode == RunMode::loop);
   CHECK_FALSE(loop.backoff_on);
 }
+
+TEST_CASE("fping schedule: -c 4000000000 over many targets allocates per probe answered, not per count", "[fping]") {
+  ScheduleSettings s = settings(RunMode::count);
+  s.count = 4'000'000'000U;
+  Schedule schedule(s, 131'072, 0);  // -g's largest IPv4 block: 500 MB per target if sized by -c
+  Step step = schedule.next(0);
+  REQUIRE(step.kind == Step::Kind::send);
+  schedule.sent(step, 0, SendOutcome::left);
+  CHECK(schedule.reply(step.target, step.seq, 1 * kMs, false) == ReplyVerdict::counted);
+  CHECK(schedule.reply(step.target, step.seq, 1 * kMs, false) == ReplyVerdict::duplicate);
+}
