@@ -4,8 +4,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace uping::fping {
 namespace {
@@ -31,25 +33,6 @@ bool has_two_words(std::string_view piece) {
   return !first_word(rest).empty();
 }
 
-// fgets into fping's 256-byte buffer: up to 255 bytes, ending after a newline if one comes first.
-class Pieces {
- public:
-  explicit Pieces(std::string_view text) : text_(text) {}
-  bool next(std::string_view& piece) {
-    if (at_ >= text_.size()) return false;
-    const std::size_t limit = std::min(text_.size() - at_, kNameBuffer - 1);
-    const std::size_t newline = text_.substr(at_, limit).find('\n');
-    const std::size_t length = newline == std::string_view::npos ? limit : newline + 1;
-    piece = text_.substr(at_, length);
-    at_ += length;
-    return true;
-  }
-
- private:
-  std::string_view text_;
-  std::size_t at_ = 0;
-};
-
 bool ends_line(std::string_view piece) { return piece.find('\n') != std::string_view::npos; }
 
 std::string numeric_host(const sockaddr* address, socklen_t length) {
@@ -60,45 +43,69 @@ std::string numeric_host(const sockaddr* address, socklen_t length) {
 
 }  // namespace
 
-TargetFileNames parse_target_file(std::string_view text) {
-  TargetFileNames result;
-  Pieces pieces(text);
-  std::string_view line;
-  while (pieces.next(line)) {
-    const std::string_view word = first_word(line);
-    // A piece with no word is skipped alone: the rest of a long line is read as a line of its own.
-    if (word.empty()) continue;
-    std::string host(word);
-    bool skip = false;
-    const bool comment = host[0] == '#';
-    if (comment) {
-      skip = true;
-    } else if (!ends_line(line) && line.size() == kNameBuffer - 1) {
-      // The word may go on in the next piece, unless it visibly ended in this one.
-      if (has_two_words(line) || is_blank(line[kNameBuffer - 2])) skip = true;
-    }
-    std::string_view piece = line;
-    while (!ends_line(piece) && pieces.next(piece)) {
-      if (skip) continue;
-      if (is_blank(piece[0])) {
-        skip = true;
-        continue;
-      }
-      const std::string_view more = first_word(piece);
-      if (more.empty()) {
-        skip = true;
-        continue;
-      }
-      if (kNameBuffer - host.size() < more.size() + 1) {
-        result.too_long = true;
-        return result;
-      }
-      host += more;
-      skip = true;
-    }
-    if (!comment) result.names.push_back(std::move(host));
+void TargetFileReader::feed(std::string_view bytes) {
+  if (too_long_) return;
+  pending_.append(bytes);
+  // fgets' pieces: up to 255 bytes, ending after a newline if one comes first.
+  std::size_t at = 0;
+  while (!too_long_) {
+    const std::size_t limit = std::min(pending_.size() - at, kNameBuffer - 1);
+    const std::size_t newline = std::string_view(pending_).substr(at, limit).find('\n');
+    if (newline == std::string_view::npos && limit < kNameBuffer - 1) break;  // wait for more
+    const std::size_t length = newline == std::string_view::npos ? limit : newline + 1;
+    piece(std::string_view(pending_).substr(at, length));
+    at += length;
   }
-  return result;
+  pending_.erase(0, at);
+}
+
+void TargetFileReader::end() {
+  if (!too_long_ && !pending_.empty()) piece(pending_);
+  pending_.clear();
+  if (in_line_ && !too_long_) end_line();
+}
+
+std::vector<std::string> TargetFileReader::take_names() { return std::exchange(names_, {}); }
+
+void TargetFileReader::end_line() {
+  in_line_ = false;
+  if (!comment_) names_.push_back(std::move(host_));
+  host_.clear();
+}
+
+void TargetFileReader::piece(std::string_view piece) {
+  if (!in_line_) {
+    const std::string_view word = first_word(piece);
+    // A piece with no word is skipped alone: the rest of a long line is read as a line of its own.
+    if (word.empty()) return;
+    host_ = std::string(word);
+    comment_ = host_[0] == '#';
+    skip_ = comment_;
+    if (!comment_ && !ends_line(piece) && piece.size() == kNameBuffer - 1) {
+      // The word may go on in the next piece, unless it visibly ended in this one.
+      skip_ = has_two_words(piece) || is_blank(piece[kNameBuffer - 2]);
+    }
+    in_line_ = true;
+  } else if (!skip_) {
+    // The line's first word went on past the piece: at most one more piece of it fits fping's buffer.
+    skip_ = true;
+    const std::string_view more = is_blank(piece[0]) ? std::string_view() : first_word(piece);
+    if (!more.empty()) {
+      if (kNameBuffer - host_.size() < more.size() + 1) {
+        too_long_ = true;
+        return;
+      }
+      host_ += more;
+    }
+  }
+  if (ends_line(piece)) end_line();
+}
+
+TargetFileNames parse_target_file(std::string_view text) {
+  TargetFileReader reader;
+  reader.feed(text);
+  reader.end();
+  return {reader.take_names(), reader.too_long()};
 }
 
 Emission add_name(const FpingOptions& options, const std::string& name, TargetList& list) {

@@ -81,3 +81,21 @@ TEST_CASE("fping add_name: numeric names, -A, the family", "[fping]") {
   CHECK(shown.shown[0].display == "127.0.0.1");
   CHECK(shown.shown[0].name == "0x7f.1");
 }
+
+TEST_CASE("fping target file: read in chunks of any size, the same names as read whole", "[fping]") {
+  const std::string text = "a\n# c\n" + std::string(300, ' ') + "later\n" + std::string(250, ' ') + "abcdefghij\n" +
+                           "short " + std::string(600, 'x') + "\nlast";
+  const auto whole = parse_target_file(text);
+  for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{255}, std::size_t{256}}) {
+    uping::fping::TargetFileReader reader;
+    Names names;
+    for (std::size_t at = 0; at < text.size(); at += chunk) {
+      reader.feed(std::string_view(text).substr(at, chunk));
+      for (auto& name : reader.take_names()) names.push_back(name);
+    }
+    reader.end();
+    for (auto& name : reader.take_names()) names.push_back(name);
+    CHECK(names == whole.names);
+  }
+  CHECK(whole.names == Names{"a", "later", "abcdefghij", "short", "last"});
+}
