@@ -17,8 +17,10 @@ constexpr std::size_t kNameBuffer = 256;  // fping's line, host and scratch buff
 // sscanf's %s blanks.
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
 
-// The first word of a piece (sscanf "%s"); empty when there is none.
+// The first word of a piece (sscanf "%s"); empty when there is none. sscanf reads a C string: a NUL
+// byte ends the piece for it.
 std::string_view first_word(std::string_view piece) {
+  piece = piece.substr(0, piece.find('\0'));
   std::size_t begin = 0;
   while (begin < piece.size() && is_blank(piece[begin])) ++begin;
   std::size_t end = begin;
