@@ -10,6 +10,7 @@
 #include "fping/format.hpp"
 #include "fping/icmp_text.hpp"
 #include "fping/json.hpp"
+#include "fping/schedule.hpp"
 
 namespace uping::fping {
 
@@ -213,8 +214,7 @@ Emission Book::timeout(std::size_t target, std::uint32_t seq, WallClock now) {
   // The default mode retries while fewer than -r + 1 probes were settled, each time waiting -B times longer.
   host.last_timed_out = default_mode() && host.total.sent < static_cast<std::int64_t>(options_.retry) + 1;
   if (host.last_timed_out && options_.backoff_on) {
-    // fping multiplies its int64 timeout by the float factor: float arithmetic, truncated.
-    host.timeout = static_cast<Nanos>(static_cast<float>(host.timeout) * options_.backoff);
+    host.timeout = backed_off(host.timeout, options_.backoff);
   }
   return emission;
 }

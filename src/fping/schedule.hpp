@@ -18,6 +18,12 @@ namespace uping::fping {
 
 using ScheduleNanos = std::int64_t;
 
+// The longest a timeout, a period or an interval lasts (and a timeout grown by retries stops at):
+// a day stands for any longer value, so that no due time overflows.
+inline constexpr ScheduleNanos kLongestTimeout = 86'400'000'000'000;
+// A timeout after one more retry: fping's int64 *= float, in float, truncated; at most kLongestTimeout.
+ScheduleNanos backed_off(ScheduleNanos timeout, float backoff);
+
 enum class RunMode : std::uint8_t {
   once,   // fping's default: one probe per target, retried after each timeout (-r, -t, -B)
   count,  // -c / -C: `count` probes per target, one per period (-p)
