@@ -17,10 +17,12 @@ constexpr std::size_t kNameBuffer = 256;  // fping's line, host and scratch buff
 // sscanf's %s blanks.
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
 
-// The first word of a piece (sscanf "%s"); empty when there is none. sscanf reads a C string: a NUL
-// byte ends the piece for it.
+// A piece as fping's C string functions see it (sscanf, strchr, strlen): up to its first NUL byte.
+std::string_view c_string(std::string_view piece) { return piece.substr(0, piece.find('\0')); }
+
+// The first word of a piece (sscanf "%s"); empty when there is none.
 std::string_view first_word(std::string_view piece) {
-  piece = piece.substr(0, piece.find('\0'));
+  piece = c_string(piece);
   std::size_t begin = 0;
   while (begin < piece.size() && is_blank(piece[begin])) ++begin;
   std::size_t end = begin;
@@ -35,7 +37,8 @@ bool has_two_words(std::string_view piece) {
   return !first_word(rest).empty();
 }
 
-bool ends_line(std::string_view piece) { return piece.find('\n') != std::string_view::npos; }
+// fping's strchr(line, '\n'): a newline after a NUL byte is not seen, and the next piece continues the line.
+bool ends_line(std::string_view piece) { return c_string(piece).find('\n') != std::string_view::npos; }
 
 std::string numeric_host(const sockaddr* address, socklen_t length) {
   char buffer[NI_MAXHOST];
@@ -83,7 +86,7 @@ void TargetFileReader::piece(std::string_view piece) {
     host_ = std::string(word);
     comment_ = host_[0] == '#';
     skip_ = comment_;
-    if (!comment_ && !ends_line(piece) && piece.size() == kNameBuffer - 1) {
+    if (!comment_ && !ends_line(piece) && c_string(piece).size() == kNameBuffer - 1) {
       // The word may go on in the next piece, unless it visibly ended in this one.
       skip_ = has_two_words(piece) || is_blank(piece[kNameBuffer - 2]);
     }
