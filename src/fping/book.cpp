@@ -22,12 +22,7 @@ Chunk err(std::string text) { return Chunk{Stream::err, std::move(text)}; }
 // The address without its "%scope": fping compares the address bytes only.
 std::string_view without_scope(std::string_view address) { return address.substr(0, address.find('%')); }
 
-bool remove_in_flight(std::vector<std::uint32_t>& in_flight, std::uint32_t seq) {
-  const auto found = std::find(in_flight.begin(), in_flight.end(), seq);
-  if (found == in_flight.end()) return false;
-  in_flight.erase(found);
-  return true;
-}
+bool remove_in_flight(std::set<std::uint32_t>& in_flight, std::uint32_t seq) { return in_flight.erase(seq) != 0; }
 
 // fping's min/max test: 0 means "none yet".
 void record_rtt(Tally& tally, Nanos rtt) {
@@ -81,7 +76,7 @@ Emission Book::sent(std::size_t target, std::uint32_t seq) {
   Host& host = hosts_[target];
   ++echos_sent_;
   set_time(host, seq, kRespWaiting);
-  host.in_flight.push_back(seq);
+  host.in_flight.insert(seq);
   host.last_timed_out = false;
   return {};
 }
@@ -92,7 +87,7 @@ Emission Book::send_failed(std::size_t target, std::uint32_t seq, int error) {
 #ifdef EHOSTDOWN
   // fping takes EHOSTDOWN for a send that left: the probe waits for its timeout.
   if (error == EHOSTDOWN) {
-    const bool known = std::find(host.in_flight.begin(), host.in_flight.end(), seq) != host.in_flight.end();
+    const bool known = host.in_flight.contains(seq);
     return known ? Emission{} : sent(target, seq);
   }
 #endif
@@ -125,7 +120,7 @@ Emission Book::duplicate(std::size_t target, std::uint32_t seq, Nanos rtt, std::
                          const std::string& from, WallClock now) {
   if (target >= hosts_.size()) return {};
   Host& host = hosts_[target];
-  if (std::find(host.in_flight.begin(), host.in_flight.end(), seq) != host.in_flight.end()) {
+  if (host.in_flight.contains(seq)) {
     return receive(target, seq, rtt, icmp_bytes, from, now, std::nullopt, std::nullopt);
   }
   ++host.received_total;
