@@ -532,3 +532,12 @@ TEST_CASE("fping book: -C 4000000000 keeps the times of the probes sent, not of 
   CHECK(run.err == "127.0.0.1 : 0.037 - 0.041\n127.0.0.2 : -\n127.0.0.3 :\n");
   CHECK(run.book.exit_code() == 1);
 }
+
+TEST_CASE("fping book: -o with -p beyond int64's reach neither overflows nor wraps") {
+  // -p 1e20 saturates at int64's largest; two lost probes times that overflowed int64 (fping's does too).
+  Run huge({"-c", "2", "-q", "-o", "-p", "1e20", "-t", "50"}, {"::1"});
+  huge.lose(0, 0);
+  huge.lose(0, 1);
+  huge.finish();
+  CHECK(huge.err == "::1 : xmt/rcv/%loss = 2/0/100%, outage(ms) = 18446744073709\n");
+}
