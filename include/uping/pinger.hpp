@@ -119,14 +119,24 @@ struct PingerSettings {
   bool receive_tos = false;                   // fill Reply::tos (IP_RECVTOS / IPV6_RECVTCLASS)
 };
 
+// What kept an opened socket from taking PingerSettings (the socket is then closed).
+enum class OpenFailure : std::uint8_t {
+  none,
+  socket_option,  // TTL, TOS, don't-fragment...: a setsockopt the kernel refused
+  interface,      // PingerSettings::interface (SO_BINDTODEVICE): no such device, or not permitted
+  bind,           // PingerSettings::source_v4 / source_v6 not local, or no identifier left (datagram)
+};
+
 // The outcome of opening a family's first socket: the mode it got, and every attempt made (for
 // explain_open_failure when none succeeded).
 struct OpenResult {
   std::optional<SocketMode> mode;  // empty: no socket
   std::vector<SocketAttempt> attempts;
   // A socket was opened but the settings could not be applied to it ("SO_BINDTODEVICE eth9: No
-  // such device", "bind: Cannot assign requested address"); `error_number` is the errno.
+  // such device", "bind: Cannot assign requested address"); `failure` says which setting, for the
+  // caller's own message, and `error_number` is the errno.
   std::string error;
+  OpenFailure failure = OpenFailure::none;
   int error_number = 0;
   int mark_error = 0;  // errno of a refused SO_MARK (the socket is open, unmarked)
   explicit operator bool() const noexcept { return mode.has_value(); }

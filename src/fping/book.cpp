@@ -10,6 +10,7 @@
 #include "fping/format.hpp"
 #include "fping/icmp_text.hpp"
 #include "fping/json.hpp"
+#include "fping/schedule.hpp"
 
 namespace uping::fping {
 
@@ -21,12 +22,7 @@ Chunk err(std::string text) { return Chunk{Stream::err, std::move(text)}; }
 // The address without its "%scope": fping compares the address bytes only.
 std::string_view without_scope(std::string_view address) { return address.substr(0, address.find('%')); }
 
-bool remove_in_flight(std::vector<std::uint32_t>& in_flight, std::uint32_t seq) {
-  const auto found = std::find(in_flight.begin(), in_flight.end(), seq);
-  if (found == in_flight.end()) return false;
-  in_flight.erase(found);
-  return true;
-}
+bool remove_in_flight(std::set<std::uint32_t>& in_flight, std::uint32_t seq) { return in_flight.erase(seq) != 0; }
 
 // fping's min/max test: 0 means "none yet".
 void record_rtt(Tally& tally, Nanos rtt) {
@@ -45,7 +41,6 @@ Book::Book(const FpingOptions& options, std::vector<Target> targets, std::size_t
     width_ = std::max(width_, targets_[i].display.size());
     Host& host = hosts_[i];
     host.timeout = options_.timeout_ns;
-    if (!options_.loop) host.times.assign(options_.trials, kRespUnused);
   }
 }
 
@@ -54,9 +49,12 @@ Nanos Book::time_of(const Host& host, std::uint32_t seq) const {
   return index < host.times.size() ? host.times[index] : kRespUnused;
 }
 
+// The times grow with the probes sent, never to `trials` at once: -c 4000000000 must not take 32 GB.
 void Book::set_time(Host& host, std::uint32_t seq, Nanos value) {
   const std::size_t index = index_of(seq);
-  if (!options_.loop && index < host.times.size()) host.times[index] = value;
+  if (options_.loop || index >= options_.trials) return;
+  if (index >= host.times.size()) host.times.resize(index + 1, kRespUnused);
+  host.times[index] = value;
 }
 
 // Counted when a probe is settled, not when it leaves, so that probes in flight are no loss.
@@ -78,7 +76,7 @@ Emission Book::sent(std::size_t target, std::uint32_t seq) {
   Host& host = hosts_[target];
   ++echos_sent_;
   set_time(host, seq, kRespWaiting);
-  host.in_flight.push_back(seq);
+  host.in_flight.insert(seq);
   host.last_timed_out = false;
   return {};
 }
@@ -89,7 +87,7 @@ Emission Book::send_failed(std::size_t target, std::uint32_t seq, int error) {
 #ifdef EHOSTDOWN
   // fping takes EHOSTDOWN for a send that left: the probe waits for its timeout.
   if (error == EHOSTDOWN) {
-    const bool known = std::find(host.in_flight.begin(), host.in_flight.end(), seq) != host.in_flight.end();
+    const bool known = host.in_flight.contains(seq);
     return known ? Emission{} : sent(target, seq);
   }
 #endif
@@ -122,7 +120,7 @@ Emission Book::duplicate(std::size_t target, std::uint32_t seq, Nanos rtt, std::
                          const std::string& from, WallClock now) {
   if (target >= hosts_.size()) return {};
   Host& host = hosts_[target];
-  if (std::find(host.in_flight.begin(), host.in_flight.end(), seq) != host.in_flight.end()) {
+  if (host.in_flight.contains(seq)) {
     return receive(target, seq, rtt, icmp_bytes, from, now, std::nullopt, std::nullopt);
   }
   ++host.received_total;
@@ -211,8 +209,7 @@ Emission Book::timeout(std::size_t target, std::uint32_t seq, WallClock now) {
   // The default mode retries while fewer than -r + 1 probes were settled, each time waiting -B times longer.
   host.last_timed_out = default_mode() && host.total.sent < static_cast<std::int64_t>(options_.retry) + 1;
   if (host.last_timed_out && options_.backoff_on) {
-    // fping multiplies its int64 timeout by the float factor: float arithmetic, truncated.
-    host.timeout = static_cast<Nanos>(static_cast<float>(host.timeout) * options_.backoff);
+    host.timeout = backed_off(host.timeout, options_.backoff);
   }
   return emission;
 }

@@ -103,15 +103,15 @@ class Engine::Loop {
       const OpenResult opened = pinger_.open(family);
       attempts.insert(attempts.end(), opened.attempts.begin(), opened.attempts.end());
       const bool v6 = family == icmp::Family::v6;
-      if (!opened.error.empty()) {
+      if (opened.failure != OpenFailure::none) {
         const std::string reason = std::strerror(opened.error_number);
-        if (opened.error.starts_with("SO_BINDTODEVICE")) {
+        if (opened.failure == OpenFailure::interface) {
           // fping's perror, and its exit code for -I.
           writer_.write({{Stream::err, std::string("binding to specific interface (SO_BINDTODEVICE)") +
                                            (v6 ? ", IPV6" : "") + ": " + reason + "\n"}});
           return kExitSomeUnreachable;
         }
-        if (opened.error.starts_with("bind")) {
+        if (opened.failure == OpenFailure::bind) {
           writer_.write({{Stream::err, program + ": cannot bind source address : " + reason + "\n"}});
           return kExitSystemCall;
         }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace uping::fping {
 
@@ -155,8 +156,10 @@ std::string duplicate_text(std::string_view host, std::uint32_t seq, std::size_t
 }
 
 std::int64_t outage_ms(const Tally& tally, Nanos period) {
-  // fping: int lost × int64 period, divided by the double 1e6, truncated to int.
-  return static_cast<std::int64_t>(static_cast<double>((tally.sent - tally.received) * period) / 1e6);
+  // fping: int lost × int64 period, divided by the double 1e6, truncated to int. The product is taken
+  // in double here: -p 1e20 (int64's largest) times a lost probe must not overflow (fping's does).
+  const double ms = static_cast<double>(tally.sent - tally.received) * static_cast<double>(period) / 1e6;
+  return ms >= 9.2e18 ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(ms);
 }
 
 std::string summary_line(std::string_view host_padded, const Tally& tally, bool outage, Nanos period) {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "fping/engine.hpp"
 #include "fping/targets.hpp"
@@ -14,29 +15,25 @@
 namespace uping::fping {
 namespace {
 
-struct FileText {
-  std::string text;
-  int open_error = 0;
-};
-
-// The whole of a -f file or of standard input ("-"), read as fping reads it before the loop starts.
-FileText read_target_file(const std::string& path) {
-  FileText result;
+// Reads a -f file or standard input ("-") as fping does before its loop starts, each name added as
+// soon as its line is read. Returns errno when the file cannot be opened, else 0.
+template <typename AddName>
+int read_target_file(const std::string& path, TargetFileReader& reader, AddName add) {
   const bool standard_input = path == "-";
   const int fd = standard_input ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    result.open_error = errno;
-    return result;
-  }
+  if (fd < 0) return errno;
   char buffer[65536];
-  for (;;) {
+  while (!reader.too_long()) {
     const ssize_t got = ::read(fd, buffer, sizeof buffer);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;  // fping's fgets stops at an error as at the end
-    result.text.append(buffer, static_cast<std::size_t>(got));
+    reader.feed(std::string_view(buffer, static_cast<std::size_t>(got)));
+    for (const std::string& name : reader.take_names()) add(name);
   }
   if (!standard_input) ::close(fd);
-  return result;
+  reader.end();
+  for (const std::string& name : reader.take_names()) add(name);
+  return 0;
 }
 
 }  // namespace
@@ -62,14 +59,12 @@ int run(const FpingOptions& options) {
   TargetList targets;
   const auto add = [&](const std::string& name) { writer.write(add_name(options, name, targets)); };
   if (options.target_source == TargetSource::file) {
-    const FileText file = read_target_file(options.file);
-    if (file.open_error != 0) {
-      writer.write({{Stream::err, program + ": fopen : " + std::strerror(file.open_error) + "\n"}});
+    TargetFileReader reader;
+    if (const int error = read_target_file(options.file, reader, add); error != 0) {
+      writer.write({{Stream::err, program + ": fopen : " + std::strerror(error) + "\n"}});
       return kExitSystemCall;
     }
-    const TargetFileNames names = parse_target_file(file.text);
-    for (const std::string& name : names.names) add(name);
-    if (names.too_long) {
+    if (reader.too_long()) {
       writer.write({{Stream::err, program + ": target name too long\n"}});
       return kExitSomeUnreachable;
     }

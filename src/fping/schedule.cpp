@@ -5,10 +5,6 @@
 #include <limits>
 
 namespace uping::fping {
-namespace {
-
-// A timeout grown by many retries stops growing here (fping's int64 would overflow).
-constexpr ScheduleNanos kLongestTimeout = 86'400'000'000'000;
 
 ScheduleNanos backed_off(ScheduleNanos timeout, float backoff) {
   // fping multiplies its int64 timeout by a float: the product is a float, truncated back.
@@ -16,16 +12,15 @@ ScheduleNanos backed_off(ScheduleNanos timeout, float backoff) {
   return grown >= static_cast<float>(kLongestTimeout) ? kLongestTimeout : static_cast<ScheduleNanos>(grown);
 }
 
-}  // namespace
-
 ScheduleSettings ScheduleSettings::from(const FpingOptions& options) {
   ScheduleSettings settings;
   settings.mode = options.loop ? RunMode::loop : options.count_mode ? RunMode::count : RunMode::once;
   settings.count = options.count;
   settings.retry = options.retry;
-  settings.interval = options.interval_ns;
-  settings.period = options.period_ns;
-  settings.timeout = options.timeout_ns;
+  // A day stands for longer (-t 1e20 saturates at int64's largest): due times never overflow.
+  settings.interval = std::min(options.interval_ns, kLongestTimeout);
+  settings.period = std::min(options.period_ns, kLongestTimeout);
+  settings.timeout = std::min(options.timeout_ns, kLongestTimeout);
   settings.backoff = options.backoff;
   settings.backoff_on = options.backoff_on;
   settings.duplicates_count = options.loop || (options.count_mode && options.quiet);
@@ -34,10 +29,8 @@ ScheduleSettings ScheduleSettings::from(const FpingOptions& options) {
 
 Schedule::Schedule(ScheduleSettings settings, std::size_t targets, ScheduleNanos start)
     : settings_(settings), targets_(targets) {
-  const std::size_t indices = settings_.mode == RunMode::count ? settings_.count : 1;
   for (std::size_t target = 0; target < targets; ++target) {
     targets_[target].timeout = settings_.timeout;
-    if (settings_.mode != RunMode::loop) targets_[target].answered.assign(indices, false);
     add_ping(target, 0, start);
   }
 }
@@ -118,13 +111,18 @@ void Schedule::sent(const Step& step, ScheduleNanos now, SendOutcome outcome, Sc
 
 ReplyVerdict Schedule::reply(std::size_t target, std::uint32_t seq, ScheduleNanos rtt, bool already_answered) {
   TargetState& state = targets_[target];
-  const bool tracked = seq < state.answered.size();
-  const bool answered_before = already_answered || (tracked && state.answered[seq]);
+  const std::uint32_t indices = settings_.mode == RunMode::count ? settings_.count : 1;
+  const bool tracked = settings_.mode != RunMode::loop && seq < indices;
+  const bool answered_before = already_answered || (seq < state.answered.size() && state.answered[seq]);
   if (answered_before && !settings_.duplicates_count) return ReplyVerdict::duplicate;
   if (rtt > state.timeout) return ReplyVerdict::discarded;
   if (answered_before) return ReplyVerdict::duplicate;
   ++state.settled;
-  if (tracked) state.answered[seq] = true;
+  if (tracked) {
+    // Grown with the probes answered, never to -c's count at once.
+    if (seq >= state.answered.size()) state.answered.resize(std::size_t{seq} + 1, false);
+    state.answered[seq] = true;
+  }
   state.timeout = settings_.timeout;
   cancel_timeout(target, seq);
   return ReplyVerdict::counted;
@@ -134,7 +132,9 @@ ScheduleNanos Schedule::longest_timeout() const {
   if (settings_.mode != RunMode::once || !settings_.backoff_on) return settings_.timeout;
   auto timeout = settings_.timeout;
   for (std::uint32_t retry = 0; retry < settings_.retry && timeout < kLongestTimeout; ++retry) {
-    timeout = backed_off(timeout, settings_.backoff);
+    const auto grown = backed_off(timeout, settings_.backoff);
+    if (grown <= timeout) return std::max(grown, timeout);  // -B 1: it stays (or shrinks once to a float)
+    timeout = grown;
   }
   return timeout;
 }

@@ -18,6 +18,12 @@ namespace uping::fping {
 
 using ScheduleNanos = std::int64_t;
 
+// The longest a timeout, a period or an interval lasts (and a timeout grown by retries stops at):
+// a day stands for any longer value, so that no due time overflows.
+inline constexpr ScheduleNanos kLongestTimeout = 86'400'000'000'000;
+// A timeout after one more retry: fping's int64 *= float, in float, truncated; at most kLongestTimeout.
+ScheduleNanos backed_off(ScheduleNanos timeout, float backoff);
+
 enum class RunMode : std::uint8_t {
   once,   // fping's default: one probe per target, retried after each timeout (-r, -t, -B)
   count,  // -c / -C: `count` probes per target, one per period (-p)
@@ -90,7 +96,7 @@ class Schedule {
   struct TargetState {
     ScheduleNanos timeout = 0;
     std::uint32_t settled = 0;   // fping's num_sent: probes timed out, answered or refused
-    std::vector<bool> answered;  // per probe index (default and count modes)
+    std::vector<bool> answered;  // per probe index up to the last answered (default and count modes)
   };
   // (due time, insertion order, target, seq): equal times keep their insertion order, as fping's queue.
   using Event = std::tuple<ScheduleNanos, std::uint64_t, std::size_t, std::uint32_t>;

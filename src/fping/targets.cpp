@@ -4,8 +4,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace uping::fping {
 namespace {
@@ -15,8 +17,12 @@ constexpr std::size_t kNameBuffer = 256;  // fping's line, host and scratch buff
 // sscanf's %s blanks.
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
 
+// A piece as fping's C string functions see it (sscanf, strchr, strlen): up to its first NUL byte.
+std::string_view c_string(std::string_view piece) { return piece.substr(0, piece.find('\0')); }
+
 // The first word of a piece (sscanf "%s"); empty when there is none.
 std::string_view first_word(std::string_view piece) {
+  piece = c_string(piece);
   std::size_t begin = 0;
   while (begin < piece.size() && is_blank(piece[begin])) ++begin;
   std::size_t end = begin;
@@ -31,26 +37,8 @@ bool has_two_words(std::string_view piece) {
   return !first_word(rest).empty();
 }
 
-// fgets into fping's 256-byte buffer: up to 255 bytes, ending after a newline if one comes first.
-class Pieces {
- public:
-  explicit Pieces(std::string_view text) : text_(text) {}
-  bool next(std::string_view& piece) {
-    if (at_ >= text_.size()) return false;
-    const std::size_t limit = std::min(text_.size() - at_, kNameBuffer - 1);
-    const std::size_t newline = text_.substr(at_, limit).find('\n');
-    const std::size_t length = newline == std::string_view::npos ? limit : newline + 1;
-    piece = text_.substr(at_, length);
-    at_ += length;
-    return true;
-  }
-
- private:
-  std::string_view text_;
-  std::size_t at_ = 0;
-};
-
-bool ends_line(std::string_view piece) { return piece.find('\n') != std::string_view::npos; }
+// fping's strchr(line, '\n'): a newline after a NUL byte is not seen, and the next piece continues the line.
+bool ends_line(std::string_view piece) { return c_string(piece).find('\n') != std::string_view::npos; }
 
 std::string numeric_host(const sockaddr* address, socklen_t length) {
   char buffer[NI_MAXHOST];
@@ -60,45 +48,69 @@ std::string numeric_host(const sockaddr* address, socklen_t length) {
 
 }  // namespace
 
-TargetFileNames parse_target_file(std::string_view text) {
-  TargetFileNames result;
-  Pieces pieces(text);
-  std::string_view line;
-  while (pieces.next(line)) {
-    const std::string_view word = first_word(line);
-    // A piece with no word is skipped alone: the rest of a long line is read as a line of its own.
-    if (word.empty()) continue;
-    std::string host(word);
-    bool skip = false;
-    const bool comment = host[0] == '#';
-    if (comment) {
-      skip = true;
-    } else if (!ends_line(line) && line.size() == kNameBuffer - 1) {
-      // The word may go on in the next piece, unless it visibly ended in this one.
-      if (has_two_words(line) || is_blank(line[kNameBuffer - 2])) skip = true;
-    }
-    std::string_view piece = line;
-    while (!ends_line(piece) && pieces.next(piece)) {
-      if (skip) continue;
-      if (is_blank(piece[0])) {
-        skip = true;
-        continue;
-      }
-      const std::string_view more = first_word(piece);
-      if (more.empty()) {
-        skip = true;
-        continue;
-      }
-      if (kNameBuffer - host.size() < more.size() + 1) {
-        result.too_long = true;
-        return result;
-      }
-      host += more;
-      skip = true;
-    }
-    if (!comment) result.names.push_back(std::move(host));
+void TargetFileReader::feed(std::string_view bytes) {
+  if (too_long_) return;
+  pending_.append(bytes);
+  // fgets' pieces: up to 255 bytes, ending after a newline if one comes first.
+  std::size_t at = 0;
+  while (!too_long_) {
+    const std::size_t limit = std::min(pending_.size() - at, kNameBuffer - 1);
+    const std::size_t newline = std::string_view(pending_).substr(at, limit).find('\n');
+    if (newline == std::string_view::npos && limit < kNameBuffer - 1) break;  // wait for more
+    const std::size_t length = newline == std::string_view::npos ? limit : newline + 1;
+    piece(std::string_view(pending_).substr(at, length));
+    at += length;
   }
-  return result;
+  pending_.erase(0, at);
+}
+
+void TargetFileReader::end() {
+  if (!too_long_ && !pending_.empty()) piece(pending_);
+  pending_.clear();
+  if (in_line_ && !too_long_) end_line();
+}
+
+std::vector<std::string> TargetFileReader::take_names() { return std::exchange(names_, {}); }
+
+void TargetFileReader::end_line() {
+  in_line_ = false;
+  if (!comment_) names_.push_back(std::move(host_));
+  host_.clear();
+}
+
+void TargetFileReader::piece(std::string_view piece) {
+  if (!in_line_) {
+    const std::string_view word = first_word(piece);
+    // A piece with no word is skipped alone: the rest of a long line is read as a line of its own.
+    if (word.empty()) return;
+    host_ = std::string(word);
+    comment_ = host_[0] == '#';
+    skip_ = comment_;
+    if (!comment_ && !ends_line(piece) && c_string(piece).size() == kNameBuffer - 1) {
+      // The word may go on in the next piece, unless it visibly ended in this one.
+      skip_ = has_two_words(piece) || is_blank(piece[kNameBuffer - 2]);
+    }
+    in_line_ = true;
+  } else if (!skip_) {
+    // The line's first word went on past the piece: at most one more piece of it fits fping's buffer.
+    skip_ = true;
+    const std::string_view more = is_blank(piece[0]) ? std::string_view() : first_word(piece);
+    if (!more.empty()) {
+      if (kNameBuffer - host_.size() < more.size() + 1) {
+        too_long_ = true;
+        return;
+      }
+      host_ += more;
+    }
+  }
+  if (ends_line(piece)) end_line();
+}
+
+TargetFileNames parse_target_file(std::string_view text) {
+  TargetFileReader reader;
+  reader.feed(text);
+  reader.end();
+  return {reader.take_names(), reader.too_long()};
 }
 
 Emission add_name(const FpingOptions& options, const std::string& name, TargetList& list) {

@@ -207,15 +207,18 @@ class PingerCore {
     const SocketMode socket_mode = opened.mode();
     const net::SocketSettings socket_settings = wire_settings(family);
     std::string error;
-    int error_number = 0;
+    net::ConfigureFailure failure;
     auto& list = families_[family_index(family)];
     const auto raw_identifier = next_raw_identifier();
     const auto identifier = net::configure_socket(opened.fd(), family, socket_mode, socket_settings, raw_identifier,
-                                                  error, &error_number);
+                                                  error, &failure);
     if (!identifier) {
       if (result != nullptr) {
         result->error = error;
-        result->error_number = error_number;
+        result->failure = failure.step == net::ConfigureStep::interface ? OpenFailure::interface
+                          : failure.step == net::ConfigureStep::bind    ? OpenFailure::bind
+                                                                        : OpenFailure::socket_option;
+        result->error_number = failure.error_number;
       }
       return false;
     }

@@ -129,11 +129,11 @@ int set_mark(int fd, std::uint32_t mark) noexcept {
 
 std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, SocketMode mode,
                                               const SocketSettings& settings, std::uint16_t raw_identifier,
-                                              std::string& error, int* error_number) {
+                                              std::string& error, ConfigureFailure* failed) {
   const int on = 1;
-  const auto fail = [&error, error_number](std::string_view what) {
+  const auto fail = [&error, failed](std::string_view what, ConfigureStep step = ConfigureStep::option) {
     const int saved = errno;
-    if (error_number != nullptr) *error_number = saved;
+    if (failed != nullptr) *failed = {saved, step};
     error = failure(what, saved);
     return std::nullopt;
   };
@@ -215,13 +215,13 @@ std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, Socke
   if (!settings.interface.empty()) {
     if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, settings.interface.c_str(),
                    static_cast<socklen_t>(settings.interface.size() + 1)) != 0) {
-      return fail("SO_BINDTODEVICE " + settings.interface);
+      return fail("SO_BINDTODEVICE " + settings.interface, ConfigureStep::interface);
     }
   }
 
   if (mode == SocketMode::raw) {
     if (settings.source && bind(fd, settings.source->get(), settings.source->length) != 0) {
-      return fail("bind");
+      return fail("bind", ConfigureStep::bind);
     }
     return raw_identifier;
   }
@@ -231,7 +231,7 @@ std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, Socke
   const std::uint16_t wanted_port = htons(settings.identifier.value_or(0));
   if (family == icmp::Family::v4) reinterpret_cast<sockaddr_in*>(&local.storage)->sin_port = wanted_port;
   else reinterpret_cast<sockaddr_in6*>(&local.storage)->sin6_port = wanted_port;
-  if (bind(fd, local.get(), local.length) != 0) return fail("bind");
+  if (bind(fd, local.get(), local.length) != 0) return fail("bind", ConfigureStep::bind);
   sockaddr_storage bound{};
   socklen_t bound_length = sizeof bound;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_length) != 0) {

@@ -111,14 +111,22 @@ struct SocketSettings {
   std::optional<SocketAddress> flow_destination;  // the destination the flow label is for
 };
 
+// Which step of configure_socket failed: a socket option, SO_BINDTODEVICE, or bind (the source
+// address, or a datagram socket's identifier).
+enum class ConfigureStep : std::uint8_t { option, interface, bind };
+struct ConfigureFailure {
+  int error_number = 0;
+  ConfigureStep step = ConfigureStep::option;
+};
+
 // Options every uping socket needs: kernel timestamps, TTL / hop-limit reporting, the error
 // queue; for raw sockets a filter that keeps other ICMP traffic out; then what `settings` asks.
 // Returns the identifier the kernel assigned (datagram) or `raw_identifier`. On failure returns
 // empty with `error` set to iputils' message for the user ("SO_BINDTODEVICE eth9: No such
-// device", "bind: Address already in use") and `error_number`, when given, to its errno.
+// device", "bind: Address already in use") and `failure`, when given, to its errno and step.
 std::optional<std::uint16_t> configure_socket(int fd, icmp::Family family, SocketMode mode,
                                               const SocketSettings& settings, std::uint16_t raw_identifier,
-                                              std::string& error, int* error_number = nullptr);
+                                              std::string& error, ConfigureFailure* failure = nullptr);
 
 // SO_MARK, which needs CAP_NET_ADMIN (or CAP_NET_RAW since Linux 5.17). Returns 0 or the errno.
 int set_mark(int fd, std::uint32_t mark) noexcept;

@@ -121,6 +121,25 @@ check_grep loop out '^127\.0\.0\.1 : \[[0-9]+\], 64 bytes, ' "-l: reply lines"
 check_grep loop err '^\[[0-9]{2}:[0-9]{2}:[0-9]{2}\]$' "-l: SIGQUIT's report"
 check_count loop err '^127\.0\.0\.1 : xmt/rcv/%loss = [0-9]+/[0-9]+/0%' 2 "-l: SIGQUIT's report and SIGINT's summary"
 
+# Settings the sockets refuse, as fping reports them (the Pinger's OpenResult::failure, not its message text).
+capture iface run_unpriv "$client" "$FPING" -c 1 -I nosuch0 127.0.0.1
+check_rc iface 1 "-I nosuch0"
+check_fixed iface err "binding to specific interface (SO_BINDTODEVICE): No such device" "-I nosuch0"
+capture source run_unpriv "$client" "$FPING" -c 1 -S 203.0.113.77 127.0.0.1
+check_rc source 4 "-S with an address not on the host"
+check_fixed source err "fping: cannot bind source address : Cannot assign requested address" "-S 203.0.113.77"
+
+# A standard input that never ends and names nothing (fping reads it in constant memory, forever):
+# uping keeps no more than a piece of it. Its peak memory after 3 s of `yes '#'`, in kB.
+capture endless run_unpriv "$client" sh -c "yes '# comment' | '$FPING' -f - & pid=\$!; sleep 3
+  awk '/^VmHWM/ { print \$2 }' /proc/\$pid/status; kill \$pid"
+if [[ $(cat "$LIVE_OUT/endless.out") =~ ^[0-9]+$ ]] && (($(cat "$LIVE_OUT/endless.out") < 200000)); then
+  pass "-f - on an endless stdin of comments: peak $(cat "$LIVE_OUT/endless.out") kB"
+else
+  fail "-f - on an endless stdin of comments: peak '$(cat "$LIVE_OUT/endless.out")' kB, expected < 200000"
+  show endless
+fi
+
 # A stdout that cannot be written: one line on stderr, exit 4.
 capture full run_unpriv "$client" sh -c "exec '$FPING' -c 1 127.0.0.1 >/dev/full"
 check_rc full 4 "stdout on /dev/full"

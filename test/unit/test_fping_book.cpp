@@ -519,3 +519,25 @@ TEST_CASE("fping book: Zabbix-style -C with merged streams") {
         "::1       : - - -\n"
         "localhost : 0.020 0.025 0.022\n");
 }
+
+TEST_CASE("fping book: -C 4000000000 keeps the times of the probes sent, not of the count") {
+  // fping mallocs `trials` times per target at start; the Book grows them with the probes sent, so a
+  // huge -c/-C on many targets neither aborts nor takes 32 GB per target.
+  Run run({"-C", "4000000000", "-q"}, {"127.0.0.1", "127.0.0.2", "127.0.0.3"});
+  run.ping(0, 0, 37 * kMicro);
+  run.lose(0, 1);
+  run.ping(0, 2, 41 * kMicro);
+  run.lose(1, 0);
+  run.finish();
+  CHECK(run.err == "127.0.0.1 : 0.037 - 0.041\n127.0.0.2 : -\n127.0.0.3 :\n");
+  CHECK(run.book.exit_code() == 1);
+}
+
+TEST_CASE("fping book: -o with -p beyond int64's reach neither overflows nor wraps") {
+  // -p 1e20 saturates at int64's largest; two lost probes times that overflowed int64 (fping's does too).
+  Run huge({"-c", "2", "-q", "-o", "-p", "1e20", "-t", "50"}, {"::1"});
+  huge.lose(0, 0);
+  huge.lose(0, 1);
+  huge.finish();
+  CHECK(huge.err == "::1 : xmt/rcv/%loss = 2/0/100%, outage(ms) = 18446744073709\n");
+}

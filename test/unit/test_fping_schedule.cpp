@@ -1,5 +1,7 @@
 // fping's main loop as a schedule: when probes go (-i between any two, -p per target), when they
 // time out, the default mode's retries with -B's backoff, count and loop modes, -X's early stop.
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -243,4 +245,41 @@ TEST_CASE("fping schedule settings from the options", "[fping]") {
   const ScheduleSettings loop = ScheduleSettings::from(options);
   CHECK(loop.mode == RunMode::loop);
   CHECK_FALSE(loop.backoff_on);
+}
+
+TEST_CASE("fping schedule: -c 4000000000 over many targets allocates per probe answered, not per count", "[fping]") {
+  ScheduleSettings s = settings(RunMode::count);
+  s.count = 4'000'000'000U;
+  Schedule schedule(s, 131'072, 0);  // -g's largest IPv4 block: 500 MB per target if sized by -c
+  Step step = schedule.next(0);
+  REQUIRE(step.kind == Step::Kind::send);
+  schedule.sent(step, 0, SendOutcome::left);
+  CHECK(schedule.reply(step.target, step.seq, 1 * kMs, false) == ReplyVerdict::counted);
+  CHECK(schedule.reply(step.target, step.seq, 1 * kMs, false) == ReplyVerdict::duplicate);
+}
+
+TEST_CASE("fping schedule: -t, -p and -i beyond a day wait a day, never overflow into the past", "[fping]") {
+  FpingOptions options;
+  options.timeout_ns = std::numeric_limits<std::int64_t>::max();  // -t 1e20 saturates so
+  options.period_ns = std::numeric_limits<std::int64_t>::max();
+  options.interval_ns = std::numeric_limits<std::int64_t>::max();
+  options.count_mode = true;
+  options.count = 2;
+  Schedule schedule(ScheduleSettings::from(options), 2, 1000 * kMs);
+  Step step = schedule.next(1000 * kMs);
+  REQUIRE(step.kind == Step::Kind::send);
+  schedule.sent(step, 1000 * kMs, SendOutcome::left);
+  step = schedule.next(1001 * kMs);
+  REQUIRE(step.kind == Step::Kind::wait);  // not a timeout at once, nor the next send
+  CHECK(step.at > 1001 * kMs);
+  CHECK(step.at <= 1000 * kMs + uping::fping::kLongestTimeout);
+}
+
+TEST_CASE("fping schedule: the longest timeout of -r 4000000000 -B 1 is found at once", "[fping]") {
+  ScheduleSettings s = settings(RunMode::once);
+  s.retry = 4'000'000'000U;
+  s.backoff = 1.0F;
+  CHECK(Schedule(s, 1, 0).longest_timeout() == 500 * kMs);  // looped four billion times before
+  s.backoff = 5.0F;
+  CHECK(Schedule(s, 1, 0).longest_timeout() == uping::fping::kLongestTimeout);
 }

@@ -81,3 +81,30 @@ TEST_CASE("fping add_name: numeric names, -A, the family", "[fping]") {
   CHECK(shown.shown[0].display == "127.0.0.1");
   CHECK(shown.shown[0].name == "0x7f.1");
 }
+
+TEST_CASE("fping target file: read in chunks of any size, the same names as read whole", "[fping]") {
+  const std::string text = "a\n# c\n" + std::string(300, ' ') + "later\n" + std::string(250, ' ') + "abcdefghij\n" +
+                           "short " + std::string(600, 'x') + "\nlast";
+  const auto whole = parse_target_file(text);
+  for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{255}, std::size_t{256}}) {
+    uping::fping::TargetFileReader reader;
+    Names names;
+    for (std::size_t at = 0; at < text.size(); at += chunk) {
+      reader.feed(std::string_view(text).substr(at, chunk));
+      for (auto& name : reader.take_names()) names.push_back(name);
+    }
+    reader.end();
+    for (auto& name : reader.take_names()) names.push_back(name);
+    CHECK(names == whole.names);
+  }
+  CHECK(whole.names == Names{"a", "later", "abcdefghij", "short", "last"});
+}
+
+TEST_CASE("fping target file: a NUL byte ends the line's text, as for fping's sscanf", "[fping]") {
+  using namespace std::string_literals;
+  CHECK(parse_target_file("abc\0def\n\n127.0.0.1\n"s).names == Names{"abc", "127.0.0.1"});
+  // fping's strchr misses a newline after the NUL: the next piece is the rest of the first word.
+  CHECK(parse_target_file("abc\0\nxyz\nlast\n"s).names == Names{"abcxyz", "last"});
+  CHECK(parse_target_file(std::string(1000, '\0')).names.empty());  // /dev/zero names nothing
+  CHECK(parse_target_file("\0abc\nx\n"s).names == Names{"x"});
+}
