@@ -2,7 +2,8 @@
 // kInvocations; '0'..'7' select them in order, which keeps corpus files readable), the rest is
 // split on NUL bytes into the remaining arguments, as the kernel would hand them to main.
 // Invariants are those main relies on: a known exit code, a message for every failure, an
-// option set within iputils' ranges, and no exception escaping.
+// option set within iputils' ranges, and no exception escaping. The same arguments go through
+// fping's parser too (argv[0] "fping" or "fping6"), with fping's invariants.
 
 #include <arpa/inet.h>
 
@@ -15,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fping/generate.hpp"
+#include "fping/options.hpp"
 #include "fuzz_target.hpp"
 #include "ping/options.hpp"
 
@@ -80,6 +83,31 @@ void check_refusal(const uping::ParseResult& result) {
   if (code == uping::kExitOk) UPING_FUZZ_CHECK(!result.out.empty());
 }
 
+// fping's parser: exit 0 with options or with -h / -v's text, else exit 1 with a message; the
+// engine's timers need times that are not negative.
+void check_fping(const std::vector<std::string>& args, std::string_view program) {
+  std::vector<std::string> fping_args = args;
+  if (fping_args.empty()) fping_args.emplace_back();
+  fping_args.front() = std::string(program);
+  const uping::fping::FpingParseResult result = uping::fping::parse_fping_command_line(fping_args);
+  if (result.options) {
+    const uping::fping::FpingOptions& options = *result.options;
+    UPING_FUZZ_CHECK(result.exit_code == uping::fping::kExitAllAlive);
+    UPING_FUZZ_CHECK(options.count >= 1);
+    UPING_FUZZ_CHECK(options.timeout_ns >= 0 && options.interval_ns >= 0 && options.period_ns >= 0);
+    UPING_FUZZ_CHECK(options.report_interval_ns >= 0 && options.seqmap_timeout_ns >= 0);
+    UPING_FUZZ_CHECK(options.payload_size <= 65507);
+    UPING_FUZZ_CHECK(!(options.count_mode && options.loop));
+    UPING_FUZZ_CHECK(options.targets.size() <= uping::fping::kMaxGenerate ||
+                     options.target_source != uping::fping::TargetSource::generated);
+  } else if (result.exit_code == uping::fping::kExitAllAlive) {
+    UPING_FUZZ_CHECK(!result.out.empty());
+  } else {
+    UPING_FUZZ_CHECK(result.exit_code == uping::fping::kExitSomeUnreachable);
+    UPING_FUZZ_CHECK(!result.err.empty());
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -93,6 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const std::string usage = uping::usage_text(args.empty() ? "" : args.front());
     UPING_FUZZ_CHECK(!usage.empty());
+    check_fping(args, size > 0 && (data[0] & 1U) ? "fping6" : "fping");
   } catch (const std::exception& error) {
     std::fprintf(stderr, "exception: %s\n", error.what());
     uping::fuzz::invariant_failed("no exception escapes", __FILE__, __LINE__);
