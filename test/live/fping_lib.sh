@@ -103,3 +103,15 @@ normalise_usage() {
 fping_normal() {
   normalise_fping "${2:-0}" <"$1" | normalise_usage
 }
+
+# fping_fresh_source DEV: the next client address (198.51.100.80 upwards) on DEV, made the source of every
+# probe to 203.0.113.0/24. IPv4 routing errors (unreachable, prohibit) are rate limited per source address by
+# a host-wide token bucket (net.ipv4.route.error_cost / error_burst, not per namespace: a burst of a few, then
+# one a second), so a run that must see its error leaves from an address no run used before.
+FPING_SOURCE_SEQ=80
+fping_fresh_source() {
+  ((FPING_SOURCE_SEQ < 127)) || fail "more fresh IPv4 sources asked for than the client's /26 holds"
+  setup ip netns exec "$client" ip addr add "198.51.100.$FPING_SOURCE_SEQ/26" dev "$1"
+  setup ip netns exec "$client" ip route replace 203.0.113.0/24 via 198.51.100.65 src "198.51.100.$FPING_SOURCE_SEQ"
+  FPING_SOURCE_SEQ=$((FPING_SOURCE_SEQ + 1))
+}

@@ -158,6 +158,39 @@ new_netns() {
   printf -v "$__var" '%s' "$__ns"
 }
 
+# net_client_sink_router PREFIX: three namespaces, in the variables client, sink and router, and two
+# links: PREFIX0-PREFIX1 from the client (198.51.100.1/26, 2001:db8::1/64) to a sink that ignores echo
+# requests (198.51.100.2, 2001:db8::2: silent targets; 198.51.100.63 is the link's broadcast address), and
+# PREFIX2-PREFIX3 from the client (198.51.100.66/26, 2001:db8:1::2/64) to a router (198.51.100.65,
+# 2001:db8:1::1). Routes through the router are the caller's.
+net_client_sink_router() {
+  local prefix=$1
+  new_netns client
+  new_netns router
+  new_netns sink
+  new_veth "$client" "${prefix}0" "$sink" "${prefix}1"
+  setup ip netns exec "$client" ip addr add 198.51.100.1/26 brd + dev "${prefix}0"
+  setup ip netns exec "$client" ip -6 addr add 2001:db8::1/64 dev "${prefix}0" nodad
+  setup ip netns exec "$sink" ip addr add 198.51.100.2/26 brd + dev "${prefix}1"
+  setup ip netns exec "$sink" ip -6 addr add 2001:db8::2/64 dev "${prefix}1" nodad
+  setup ip netns exec "$sink" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
+  new_veth "$client" "${prefix}2" "$router" "${prefix}3"
+  setup ip netns exec "$client" ip addr add 198.51.100.66/26 dev "${prefix}2"
+  setup ip netns exec "$client" ip -6 addr add 2001:db8:1::2/64 dev "${prefix}2" nodad
+  setup ip netns exec "$router" ip addr add 198.51.100.65/26 dev "${prefix}3"
+  setup ip netns exec "$router" ip -6 addr add 2001:db8:1::1/64 dev "${prefix}3" nodad
+}
+
+# router_reports_every_error NS: NS forwards, and sends every ICMP error it has cause to: no per-destination
+# rate limit, and the global token bucket raised where the kernel makes it per namespace.
+router_reports_every_error() {
+  setup ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+    net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+  if ip netns exec "$1" test -e /proc/sys/net/ipv4/icmp_msgs_per_sec; then
+    setup ip netns exec "$1" sysctl -qw net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
+  fi
+}
+
 # new_veth NS_A DEV_A NS_B DEV_B: a veth pair created directly inside the two namespaces (never in
 # the host's), both ends up.
 new_veth() {

@@ -20,38 +20,12 @@ RTA_TOLERANCE_MS=${RTA_TOLERANCE_MS:-20}  # loopback answers in microseconds; th
 # The network: the client has loopback (live targets), a link to a sink that ignores echo requests
 # (silent: 198.51.100.2, 2001:db8::2) and a link to a router whose routes answer 203.0.113.0/24 and
 # 2001:db8:3::/64 with "unreachable".
-new_netns client
-new_netns router
-new_netns sink
-new_veth "$client" cf0 "$sink" cf1
-setup ip netns exec "$client" ip addr add 198.51.100.1/26 dev cf0
-setup ip netns exec "$client" ip -6 addr add 2001:db8::1/64 dev cf0 nodad
-setup ip netns exec "$sink" ip addr add 198.51.100.2/26 dev cf1
-setup ip netns exec "$sink" ip -6 addr add 2001:db8::2/64 dev cf1 nodad
-setup ip netns exec "$sink" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
-new_veth "$client" cf2 "$router" cf3
-setup ip netns exec "$client" ip addr add 198.51.100.66/26 dev cf2
-setup ip netns exec "$client" ip -6 addr add 2001:db8:1::2/64 dev cf2 nodad
-setup ip netns exec "$router" ip addr add 198.51.100.65/26 dev cf3
-setup ip netns exec "$router" ip -6 addr add 2001:db8:1::1/64 dev cf3 nodad
+net_client_sink_router cf
 setup ip netns exec "$client" ip route add 203.0.113.0/24 via 198.51.100.65
 setup ip netns exec "$client" ip -6 route add 2001:db8:3::/64 via 2001:db8:1::1
 setup ip netns exec "$router" ip route add unreachable 203.0.113.0/24
 setup ip netns exec "$router" ip -6 route add unreachable 2001:db8:3::/64
-setup ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-  net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
-if ip netns exec "$router" test -e /proc/sys/net/ipv4/icmp_msgs_per_sec; then
-  setup ip netns exec "$router" sysctl -qw net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
-fi
-
-# IPv4 routing errors are rate limited per source address host-wide (see test_fping_compat.sh): each run to
-# the unreachable target leaves from a fresh client address.
-src_seq=80
-fresh_source() {
-  setup ip netns exec "$client" ip addr add "198.51.100.$src_seq/26" dev cf2
-  setup ip netns exec "$client" ip route replace 203.0.113.0/24 via 198.51.100.65 src "198.51.100.$src_seq"
-  src_seq=$((src_seq + 1))
-}
+router_reports_every_error "$router"
 
 # check_ref TAG ARGS...: check_fping as root with Debian's fping.
 check_ref() {
@@ -138,9 +112,9 @@ check_same_rc_of() {
 run_case() {
   local tag=$1 host=$2
   shift 2
-  [[ $host == 203.0.113.* ]] && fresh_source
+  [[ $host == 203.0.113.* ]] && fping_fresh_source cf2
   check_ref "$tag.ref" -H "$host" "$@"
-  [[ $host == 203.0.113.* ]] && fresh_source
+  [[ $host == 203.0.113.* ]] && fping_fresh_source cf2
   check_uping "$tag.uping" -H "$host" "$@"
   check_no_grep "$tag.uping" out 'AddressSanitizer|runtime error' "$tag: no sanitizer report"
 }

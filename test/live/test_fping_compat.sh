@@ -26,25 +26,10 @@ EXPECTED=$HERE/fping_compat_expected.txt
 #     answers 203.0.113.128/25 and 2001:db8:3::/64 with "unreachable" and 203.0.113.64/26 and
 #     2001:db8:4::/64 with "administratively prohibited". Its ICMP rate limits are off.
 # bare: loopback only: every other destination fails to send ("Network is unreachable").
-new_netns client
-new_netns router
-new_netns sink
+net_client_sink_router fping
 new_netns bare
 ns_confine_resolver "$client"
 printf '127.0.0.1\tdual\n::1\tdual\n' >>"/etc/netns/$client/hosts"
-
-new_veth "$client" fping0 "$sink" fping1
-setup ip netns exec "$client" ip addr add 198.51.100.1/26 brd + dev fping0
-setup ip netns exec "$client" ip -6 addr add 2001:db8::1/64 dev fping0 nodad
-setup ip netns exec "$sink" ip addr add 198.51.100.2/26 brd + dev fping1
-setup ip netns exec "$sink" ip -6 addr add 2001:db8::2/64 dev fping1 nodad
-setup ip netns exec "$sink" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
-
-new_veth "$client" fping2 "$router" fping3
-setup ip netns exec "$client" ip addr add 198.51.100.66/26 dev fping2
-setup ip netns exec "$client" ip -6 addr add 2001:db8:1::2/64 dev fping2 nodad
-setup ip netns exec "$router" ip addr add 198.51.100.65/26 dev fping3
-setup ip netns exec "$router" ip -6 addr add 2001:db8:1::1/64 dev fping3 nodad
 setup ip netns exec "$client" ip route add 203.0.113.0/24 via 198.51.100.65
 for net in 2001:db8:2::/64 2001:db8:3::/64 2001:db8:4::/64; do
   setup ip netns exec "$client" ip -6 route add "$net" via 2001:db8:1::1
@@ -55,22 +40,9 @@ setup ip netns exec "$router" ip route add prohibit 203.0.113.64/26
 setup ip netns exec "$router" ip -6 route add 2001:db8:2::/64 via 2001:db8:1::2
 setup ip netns exec "$router" ip -6 route add unreachable 2001:db8:3::/64
 setup ip netns exec "$router" ip -6 route add prohibit 2001:db8:4::/64
-setup ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-  net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
-# The global ICMP token bucket too, where the kernel has it (and makes it per namespace).
-if ip netns exec "$router" test -e /proc/sys/net/ipv4/icmp_msgs_per_sec; then
-  setup ip netns exec "$router" sysctl -qw net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
-fi
-# IPv4 routing errors (unreachable, prohibit) are rate limited per source address by a host-wide token bucket
-# (net.ipv4.route.error_cost/error_burst, not per namespace: a burst of a few, then 1 a second). Rows marked
-# !fresh-src therefore run each program from a fresh client address, 198.51.100.80 upwards.
-src_seq=80
-fresh_source() {
-  setup ip netns exec "$client" ip addr add "198.51.100.$src_seq/26" dev fping2
-  setup ip netns exec "$client" ip route replace 203.0.113.0/24 via 198.51.100.65 src "198.51.100.$src_seq"
-  src_seq=$((src_seq + 1))
-  ((src_seq < 127)) || fail "fping table: more !fresh-src runs than client addresses"
-}
+router_reports_every_error "$router"
+# Rows marked !fresh-src run each program from a fresh client address (fping_fresh_source: IPv4 routing
+# errors are rate limited per source address, host-wide).
 for i in 0 1 2 3; do
   setup ip netns exec "$client" ip -6 addr add "2001:db8:5::$i/128" dev lo nodad
 done
@@ -129,7 +101,7 @@ run_row() {
   local tag=$1 who=$2 runner=fping_uping_run out=$LIVE_OUT/$1.out err=$LIVE_OUT/$1.err
   [[ $who == ref ]] && runner=fping_ref_run
   ((merged)) && err=$out
-  ((fresh_src)) && fresh_source
+  ((fresh_src)) && fping_fresh_source fping2
   local t0
   t0=$(date +%s%N)
   if [[ -n $sigint ]]; then

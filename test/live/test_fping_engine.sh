@@ -15,26 +15,12 @@ FPING6=$LIVE_DIR/f/fping6
 # client: loopback; a veth to sink (198.51.100.2, 2001:db8::2 ignore echo requests); a veth to router,
 # which sends 203.0.113.0/24 back to the client (TTL 1 expires there: "Time Exceeded") and answers
 # 2001:db8:3::/64 with "no route" (ICMPv6 is not subject to IPv4's routing-error token bucket).
-new_netns client
-new_netns sink
-new_netns router
-new_veth "$client" fe0 "$sink" fe1
-setup ip netns exec "$client" ip addr add 198.51.100.1/26 dev fe0
-setup ip netns exec "$client" ip -6 addr add 2001:db8::1/64 dev fe0 nodad
-setup ip netns exec "$sink" ip addr add 198.51.100.2/26 dev fe1
-setup ip netns exec "$sink" ip -6 addr add 2001:db8::2/64 dev fe1 nodad
-setup ip netns exec "$sink" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
-new_veth "$client" fe2 "$router" fe3
-setup ip netns exec "$client" ip addr add 198.51.100.66/26 dev fe2
-setup ip netns exec "$client" ip -6 addr add 2001:db8:1::2/64 dev fe2 nodad
-setup ip netns exec "$router" ip addr add 198.51.100.65/26 dev fe3
-setup ip netns exec "$router" ip -6 addr add 2001:db8:1::1/64 dev fe3 nodad
+net_client_sink_router fe
 setup ip netns exec "$client" ip route add 203.0.113.0/24 via 198.51.100.65
 setup ip netns exec "$client" ip -6 route add 2001:db8:3::/64 via 2001:db8:1::1
 setup ip netns exec "$router" ip route add 203.0.113.0/24 via 198.51.100.66
 setup ip netns exec "$router" ip -6 route add unreachable 2001:db8:3::/64
-setup ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-  net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+router_reports_every_error "$router"
 
 # elapsed_ms TAG: -s's "elapsed real time" in milliseconds.
 elapsed_ms() {
