@@ -10,6 +10,7 @@
 
 #include "fping/book.hpp"
 #include "fping/options.hpp"
+#include "fping_book_support.hpp"
 
 // The Book fed the events that produced the real fping 5.1 samples of docs/fping.md section 11 (where
 // 5.1 and 5.5 agree), with fixed round-trip times chosen to print the samples' figures; the rest of
@@ -18,21 +19,7 @@
 namespace {
 
 using namespace uping::fping;
-using Args = std::vector<std::string>;
-
-constexpr Nanos kMicro = 1'000;
-constexpr Nanos kMilli = 1'000'000;
-const WallClock kNow = WallClock(std::chrono::seconds(1'796'118'965));
-
-// The options as fping derives them, from a command line (targets not needed).
-FpingOptions options(Args args) {
-  args.insert(args.begin(), "fping");
-  args.emplace_back("127.0.0.1");
-  auto result = parse_fping_command_line(args);
-  INFO(result.err);
-  REQUIRE(result.options.has_value());
-  return *result.options;
-}
+using namespace fping_book_test;
 
 std::vector<Target> targets(const std::vector<std::string>& addresses) {
   std::vector<Target> list;
@@ -41,23 +28,14 @@ std::vector<Target> targets(const std::vector<std::string>& addresses) {
 }
 
 // A run: the Book and everything it printed, per stream and merged as `2>&1` shows it.
-struct Run {
+struct Run : Printed {
   Book book;
-  std::string out;
-  std::string err;
-  std::string merged;
 
   Run(const Args& args, const std::vector<std::string>& addresses, std::size_t unknown = 0)
       : book(options(args), targets(addresses), unknown) {}
   struct Listed {};
   Run(Listed /*tag*/, const FpingOptions& options, std::vector<Target> list) : book(options, std::move(list), 0) {}
 
-  void take(const Emission& emission) {
-    for (const auto& chunk : emission) {
-      (chunk.stream == Stream::out ? out : err) += chunk.text;
-      merged += chunk.text;
-    }
-  }
   // One probe answered right away.
   void ping(std::size_t target, std::uint32_t seq, Nanos rtt, const std::string& from = {}) {
     take(book.sent(target, seq));

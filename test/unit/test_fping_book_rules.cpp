@@ -9,6 +9,7 @@
 
 #include "fping/book.hpp"
 #include "fping/options.hpp"
+#include "fping_book_support.hpp"
 
 // The Book's rules that fping's 5.1 samples cannot show (loopback makes no duplicates, foreign
 // replies or ICMP errors, and 5.1 has no -J): from fping 5.5's src/fping.c (wait_for_reply,
@@ -17,37 +18,13 @@
 namespace {
 
 using namespace uping::fping;
-using Args = std::vector<std::string>;
+using namespace fping_book_test;
 
-constexpr Nanos kMicro = 1'000;
-constexpr Nanos kMilli = 1'000'000;
-const WallClock kNow = WallClock(std::chrono::seconds(1'796'118'965));
-
-FpingOptions options(Args args) {
-  args.insert(args.begin(), "fping");
-  args.emplace_back("127.0.0.1");
-  auto result = parse_fping_command_line(args);
-  INFO(result.err);
-  REQUIRE(result.options.has_value());
-  return *result.options;
-}
-
-struct Run {
+struct Run : Printed {
   Book book;
-  std::string out;
-  std::string err;
-  std::string merged;
-  std::vector<Stream> streams;
 
   Run(const Args& args, const std::vector<Target>& list) : book(options(args), list, 0) {}
 
-  void take(const Emission& emission) {
-    for (const auto& chunk : emission) {
-      (chunk.stream == Stream::out ? out : err) += chunk.text;
-      merged += chunk.text;
-      streams.push_back(chunk.stream);
-    }
-  }
   void reply(std::size_t target, std::uint32_t seq, Nanos rtt, const std::string& from, std::optional<int> ttl = {},
              std::optional<int> tos = {}) {
     take(book.reply(target, seq, rtt, 64, from, kNow, ttl, tos));

@@ -12,6 +12,7 @@
 #include "fping/format.hpp"
 #include "fping/icmp_text.hpp"
 #include "fping/json.hpp"
+#include "fping_book_support.hpp"
 
 // The Book's text pieces against fping 5.5's src/output.c, src/stats.c and src/fping.c: sprint_tm's
 // boundaries, the -D / -Q clock forms (TZ fixed to UTC here), -J records byte for byte (with the one
@@ -20,9 +21,8 @@
 namespace {
 
 using namespace uping::fping;
-
-constexpr Nanos kMicro = 1'000;
-constexpr Nanos kMilli = 1'000'000;
+using fping_book_test::kMicro;
+using fping_book_test::kMilli;
 
 WallClock at_nanos(std::int64_t ns) {
   return WallClock(std::chrono::duration_cast<WallClock::duration>(std::chrono::nanoseconds(ns)));
