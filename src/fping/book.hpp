@@ -108,10 +108,10 @@ class Book {
   struct Host {
     Tally total;
     Tally interval;
-    std::int64_t received_total = 0;       // every reply matched to the target: duplicates, late ones
-    std::vector<Nanos> times;              // fping's resp_times up to the last probe sent (not in loop mode)
+    std::int64_t received_total = 0;    // every reply matched to the target: duplicates, late ones
+    std::vector<Nanos> times;           // fping's resp_times up to the last probe sent (not in loop mode)
     std::set<std::uint32_t> in_flight;  // probes sent and not yet settled (not fping's: the seam's); a set:
-                                       // -l -p 0.01 keeps 200,000 in flight per target
+                                        // -l -p 0.01 keeps 200,000 in flight per target
     Nanos timeout = 0;
     bool last_timed_out = false;
   };
