@@ -40,7 +40,9 @@ class Exposition {
   // One sample of the current counter or gauge family.
   void sample(Labels labels, double value);
   void sample(Labels labels, std::uint64_t value);
-  void sample(std::initializer_list<Label> labels, double value) { sample(Labels(labels.begin(), labels.size()), value); }
+  void sample(std::initializer_list<Label> labels, double value) {
+    sample(Labels(labels.begin(), labels.size()), value);
+  }
   void sample(std::initializer_list<Label> labels, std::uint64_t value) {
     sample(Labels(labels.begin(), labels.size()), value);
   }

@@ -8,7 +8,7 @@ namespace {
 using std::chrono::nanoseconds;
 
 constexpr std::string_view kPath = "/probe";
-constexpr std::size_t kQuotedMax = 40;  // how much of a caller's text an error repeats
+constexpr std::size_t kQuotedMax = 40;                       // how much of a caller's text an error repeats
 constexpr std::int64_t kMaxDurationNs = 86'400'000'000'000;  // one day
 
 int hex_value(char c) {
@@ -184,8 +184,7 @@ ProbeQueryResult parse_probe_query(std::string_view request_target, const ProbeL
                             query.interval)) {
     return refuse(std::move(*error));
   }
-  if (auto error =
-          duration(kTimeout, limits.default_timeout, limits.min_timeout, limits.max_timeout, query.timeout)) {
+  if (auto error = duration(kTimeout, limits.default_timeout, limits.min_timeout, limits.max_timeout, query.timeout)) {
     return refuse(std::move(*error));
   }
   return {std::move(query), {}};

@@ -1,7 +1,7 @@
 // The Prometheus text exposition writer: exact text for families, escaping, values and histograms.
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <vector>

@@ -76,7 +76,9 @@ TEST_CASE("monitor query: the path, the target and the keys", "[monitor]") {
   CHECK(refusal("/probe?target=a&targe%74=b") == "parameter 'target' given twice");
   CHECK(refusal("/probe?target=a&module=icmp") == "unknown parameter 'module'");
   CHECK(refusal("/probe?target=a&count") == "parameter 'count' has no value");
-  CHECK(refusal("/probe?target=a&%0A%01=1") == "unknown parameter '?" "?'");
+  CHECK(refusal("/probe?target=a&%0A%01=1") ==
+        "unknown parameter '?"
+        "?'");
 }
 
 TEST_CASE("monitor query: count within 1 and the limit", "[monitor]") {
