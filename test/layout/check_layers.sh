@@ -9,7 +9,7 @@
 #   pinger (src/pinger and the library's API headers in include/uping)
 #   cli    (src/cli: what the command-line faces share)
 #   faces  (src/ping: the iputils ping; src/multi: sweeps and --health; src/fping: fping's
-#          personality), then src/main.cpp
+#          personality; src/monitor: the long-running monitor), then src/main.cpp
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
@@ -30,7 +30,7 @@ rank_of() {  # rank of an include path ("uping/icmp.hpp", "wire/socket.hpp") or 
     src/wire/*|wire/*) echo 2 ;;
     src/pinger/*|pinger/*) echo 3 ;;
     src/cli/*|cli/*) echo 4 ;;
-    src/ping/*|ping/*|src/multi/*|multi/*|src/fping/*|fping/*) echo 5 ;;
+    src/ping/*|ping/*|src/multi/*|multi/*|src/fping/*|fping/*|src/monitor/*|monitor/*) echo 5 ;;
     src/main.cpp) echo 6 ;;
     *) echo "unknown" ;;
   esac
@@ -50,9 +50,9 @@ for file in $files; do
     if [[ $target == unknown ]]; then fail "$file includes \"$included\", which is in no layer"; continue; fi
     ((target <= own)) || fail "$file (layer $own) includes \"$included\" (layer $target): a lower layer includes a higher one"
     # The faces are peers: none includes another.
-    for face in ping multi fping; do
+    for face in ping multi fping monitor; do
       included_face=${included%%/*}
-      if [[ $file == src/$face/* && " ping multi fping " == *" $included_face "* && $included_face != "$face" ]]; then
+      if [[ $file == src/$face/* && " ping multi fping monitor " == *" $included_face "* && $included_face != "$face" ]]; then
         fail "$file includes \"$included\": the faces are peers"
       fi
     done
@@ -63,7 +63,7 @@ for file in $files; do
 done
 # Public headers are installed: they may include nothing private.
 for file in include/uping/*.hpp; do
-  if grep -qE '^#include "(system|wire|pinger|cli|ping|multi|fping|core)/' "$file"; then fail "$file (public) includes a private header"; fi
+  if grep -qE '^#include "(system|wire|pinger|cli|ping|multi|fping|monitor|core)/' "$file"; then fail "$file (public) includes a private header"; fi
 done
 # The one wire layer: nothing else sends, receives, reads the error queue or decodes ICMP.
 wire_calls='\b(sendto|sendmsg|recvmsg|recvmmsg|recvfrom)[[:space:]]*\(|MSG_ERRQUEUE|decode_icmp|decode_ipv4_packet|decode_echo_request'
