@@ -1,0 +1,3 @@
+#include "monitor/allow_list.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

@@ -1,0 +1,3 @@
+#include "monitor/events.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

@@ -1,0 +1,3 @@
+#include "monitor/http_server.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

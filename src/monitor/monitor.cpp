@@ -1,0 +1,3 @@
+#include "monitor/monitor.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

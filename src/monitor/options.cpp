@@ -1,0 +1,3 @@
+#include "monitor/options.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

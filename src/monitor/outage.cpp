@@ -1,0 +1,3 @@
+#include "monitor/outage.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

@@ -1,0 +1,3 @@
+#include "monitor/process_stats.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

@@ -1,0 +1,3 @@
+#include "monitor/render.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

@@ -1,0 +1,3 @@
+#include "monitor/schedule.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

@@ -1,0 +1,3 @@
+#include "monitor/target_metrics.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor

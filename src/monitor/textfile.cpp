@@ -1,0 +1,3 @@
+#include "monitor/textfile.hpp"
+
+namespace uping::monitor {}  // namespace uping::monitor
