@@ -136,6 +136,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       return;
     }
     ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
+    // An answer's header and body may leave in two writes: without this, Nagle's algorithm holds the
+    // second until the client's delayed ACK (tens of milliseconds per scrape on a kept-alive connection).
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     std::make_shared<http_detail::Session>(std::move(socket), state_)->start();
     accept();
   }

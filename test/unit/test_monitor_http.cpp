@@ -295,7 +295,7 @@ TEST_CASE("http: a client that never reads a large answer is closed at the write
   auto limits = fast_limits();
   limits.write_timeout = 300ms;
   Harness harness(limits, [](const HttpRequest&, Responder respond) {
-    respond({200, "text/plain; charset=utf-8", std::string(std::size_t{64} << 20, 'x'), {}});
+    respond({200, "text/plain; charset=utf-8", std::string(std::size_t{16} << 20, 'x'), {}});
   });
   Client client(harness.port, 1000ms, 4096);
   REQUIRE(client.send("GET /big HTTP/1.1\r\n\r\n"));
