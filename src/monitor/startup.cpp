@@ -11,6 +11,14 @@ namespace uping::monitor {
 
 void say(const std::string& what) { log::error("--monitor: " + what); }
 
+SteadyTime steady_now() noexcept {
+  return std::chrono::duration_cast<SteadyTime>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+WallTime wall_now() noexcept {
+  return std::chrono::duration_cast<WallTime>(std::chrono::system_clock::now().time_since_epoch());
+}
+
 PingerSettings pinger_settings(const MonitorOptions& options) {
   PingerSettings settings;
   settings.payload_size = options.payload_size;

@@ -32,6 +32,10 @@ std::string listen_text(const std::string& address, std::uint16_t port);
 // One TargetView per watched target, into `views` (its memory reused from scrape to scrape).
 void fill_views(const TargetSet& targets, std::vector<TargetView>& views);
 
+// The clocks' readings the monitor's pure parts take.
+SteadyTime steady_now() noexcept;
+WallTime wall_now() noexcept;
+
 // "uping: --monitor: WHAT" on stderr.
 void say(const std::string& what);
 
