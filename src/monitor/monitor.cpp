@@ -181,7 +181,9 @@ class Monitor {
       if (busy_.size() < targets_.size()) busy_.push_back(target.serial);
       return;
     }
-    ++target.next_seq;  // a failure is settled by on_send_failure
+    // A failure too: on_send_failure settles it, in its place among the target's probes.
+    target.metrics->sent(target.next_seq, wall_now());
+    ++target.next_seq;
   }
 
   void retry_busy() {
@@ -199,7 +201,7 @@ class Monitor {
     return target != nullptr && target->metrics ? target : nullptr;
   }
 
-  SettleContext settle_context() { return {out_.buffer(), format_, options_.verbose, wall_now()}; }
+  SettleContext settle_context() { return {out_.buffer(), format_, options_.verbose, wall_now(), outage_events_}; }
 
   void on_reply(const Reply& reply) {
     if (ProbeRunner::owns(reply.token)) return probes_.on_reply(reply);
@@ -215,7 +217,7 @@ class Monitor {
   void on_timeout(const Timeout& timeout) {
     if (ProbeRunner::owns(timeout.token)) return probes_.on_timeout(timeout);
     if (WatchedTarget* target = watched(timeout.token)) {
-      settle_timeout(*target, timeout, options_.timeout, settle_context());
+      settle_timeout(*target, timeout, settle_context());
     }
     out_.request_flush();
   }
@@ -415,6 +417,7 @@ class Monitor {
   std::vector<TargetView> views_;
   MonitorView view_;
   std::size_t last_exposition_size_ = 0;
+  std::vector<OutageEvent> outage_events_;  // what one settlement released
   std::optional<std::string> textfile_failure_;
   bool reload_ok_ = true;
   double reload_success_seconds_ = 0;

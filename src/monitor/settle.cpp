@@ -7,36 +7,47 @@ namespace {
 
 std::uint32_t seq_of(ProbeToken token) { return static_cast<std::uint32_t>(token & 0xFFFF'FFFFU); }
 
-void lost(WatchedTarget& target, Loss loss, std::optional<IcmpErrorKind> kind, WallTime sent,
-          const SettleContext& context) {
-  if (const auto started = target.metrics->loss(loss, kind, sent)) {
-    append_outage_start(context.out, context.format, event_target(target), *started);
+// The outage events a settlement released, in order.
+void emit(const WatchedTarget& target, const SettleContext& context) {
+  for (const OutageEvent& event : context.events) {
+    if (const auto* started = std::get_if<OutageStart>(&event)) {
+      append_outage_start(context.out, context.format, event_target(target), *started);
+    } else {
+      append_outage_end(context.out, context.format, event_target(target), std::get<OutageEnd>(event),
+                        EndedBy::replies);
+    }
   }
+  context.events.clear();
+}
+
+void lost(WatchedTarget& target, std::uint32_t seq, Loss loss, std::optional<IcmpErrorKind> kind,
+          const SettleContext& context) {
+  context.events.clear();
+  target.metrics->loss(seq, loss, kind, context.events);
+  emit(target, context);
 }
 
 }  // namespace
 
 void settle_reply(WatchedTarget& target, const Reply& reply, const SettleContext& context) {
   if (reply.after_error) return;
-  // The RTT ends at the kernel's receive time, a moment ago: the send was that long before.
-  const WallTime sent = context.now - std::chrono::microseconds(reply.rtt);
-  const auto ended = target.metrics->reply(reply.rtt, reply.ttl, sent, context.now);
+  context.events.clear();
+  target.metrics->reply(seq_of(reply.token), reply.rtt, reply.ttl, context.now, context.events);
   target.last_rtt = reply.rtt;
   if (context.verbose) {
     append_reply(context.out, context.format, event_target(target), seq_of(reply.token), reply.rtt, reply.ttl,
                  context.now);
   }
-  if (ended) append_outage_end(context.out, context.format, event_target(target), *ended, EndedBy::replies);
+  emit(target, context);
 }
 
 void settle_duplicate(WatchedTarget& target, const Reply& reply) { target.metrics->duplicate(reply.rtt); }
 
-void settle_timeout(WatchedTarget& target, const Timeout& timeout, std::chrono::nanoseconds timeout_after,
-                    const SettleContext& context) {
+void settle_timeout(WatchedTarget& target, const Timeout& timeout, const SettleContext& context) {
   if (context.verbose) {
     append_timeout(context.out, context.format, event_target(target), seq_of(timeout.token), context.now);
   }
-  lost(target, Loss::timeout, std::nullopt, context.now - timeout_after, context);
+  lost(target, seq_of(timeout.token), Loss::timeout, std::nullopt, context);
 }
 
 void settle_icmp_error(WatchedTarget& target, const IcmpError& error, const SettleContext& context) {
@@ -45,8 +56,7 @@ void settle_icmp_error(WatchedTarget& target, const IcmpError& error, const Sett
     append_icmp_error(context.out, context.format, event_target(target), seq_of(error.token), numeric_host(error.from),
                       kind, error.type, error.code, context.now);
   }
-  // An error comes back within a round trip: its arrival is the send time, near enough.
-  lost(target, Loss::icmp_error, kind, context.now, context);
+  lost(target, seq_of(error.token), Loss::icmp_error, kind, context);
 }
 
 void settle_send_failure(WatchedTarget& target, const SendFailure& failure, const SettleContext& context) {
@@ -54,7 +64,7 @@ void settle_send_failure(WatchedTarget& target, const SendFailure& failure, cons
     append_send_error(context.out, context.format, event_target(target), seq_of(failure.token), failure.error,
                       context.now);
   }
-  lost(target, Loss::send_error, std::nullopt, context.now, context);
+  lost(target, seq_of(failure.token), Loss::send_error, std::nullopt, context);
 }
 
 }  // namespace uping::monitor

@@ -1,10 +1,12 @@
 #pragma once
 // A watched address's probe settled: its metrics told (spec: reply, duplicate, timeout, ICMP error
-// with its kind, send failure), the outage events that completes, and with -v the probe's own
-// event, appended to `out`. Pure: the caller brings the wall clock's reading.
+// with its kind, send failure), the outage events that releases (in send order: they may be an
+// earlier probe's), and with -v the probe's own event, appended to `out`. Pure: the caller brings
+// the wall clock's reading.
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "monitor/events.hpp"
 #include "monitor/target_set.hpp"
@@ -17,6 +19,7 @@ struct SettleContext {
   EventFormat format;
   bool verbose = false;
   WallTime now{0};
+  std::vector<OutageEvent>& events;  // scratch, reused: emptied by each call
 };
 
 inline EventTarget event_target(const WatchedTarget& target) { return {target.text, target.ip}; }
@@ -24,9 +27,7 @@ inline EventTarget event_target(const WatchedTarget& target) { return {target.te
 // The target must have metrics. A reply after an ICMP error is not counted (settled once already).
 void settle_reply(WatchedTarget& target, const Reply& reply, const SettleContext& context);
 void settle_duplicate(WatchedTarget& target, const Reply& reply);
-// A timeout fires `timeout` after the send: that is when the lost probe left.
-void settle_timeout(WatchedTarget& target, const Timeout& timeout, std::chrono::nanoseconds timeout_after,
-                    const SettleContext& context);
+void settle_timeout(WatchedTarget& target, const Timeout& timeout, const SettleContext& context);
 void settle_icmp_error(WatchedTarget& target, const IcmpError& error, const SettleContext& context);
 void settle_send_failure(WatchedTarget& target, const SendFailure& failure, const SettleContext& context);
 

@@ -86,6 +86,24 @@ constexpr std::array<double, kRttBuckets> kBoundsSeconds = make_bounds();
 
 constexpr double kMicrosPerSecond = 1e6;
 
+SendOrder::Outcome outcome_of(Loss loss) noexcept {
+  switch (loss) {
+    case Loss::timeout:
+      return SendOrder::Outcome::timeout;
+    case Loss::icmp_error:
+      return SendOrder::Outcome::icmp_error;
+    case Loss::send_error:
+      return SendOrder::Outcome::send_error;
+  }
+  return SendOrder::Outcome::timeout;
+}
+
+Loss loss_of(SendOrder::Outcome outcome) noexcept {
+  if (outcome == SendOrder::Outcome::icmp_error) return Loss::icmp_error;
+  if (outcome == SendOrder::Outcome::send_error) return Loss::send_error;
+  return Loss::timeout;
+}
+
 }  // namespace
 
 std::string_view label_of(IcmpErrorKind kind) noexcept {
@@ -134,7 +152,8 @@ std::size_t rtt_bucket_index(Micros rtt) noexcept {
 
 TargetMetrics::TargetMetrics(std::uint32_t down_after, std::uint32_t up_after) : outage_(down_after, up_after) {}
 
-std::optional<OutageEnd> TargetMetrics::reply(Micros rtt, std::optional<int> ttl, WallTime sent, WallTime received) {
+void TargetMetrics::reply(std::uint64_t seq, Micros rtt, std::optional<int> ttl, WallTime received,
+                          std::vector<OutageEvent>& events) {
   rtt = std::max<Micros>(rtt, 0);  // a clock step backwards, as Statistics takes it
   ++total_.requests;
   ++total_.replies;
@@ -146,7 +165,7 @@ std::optional<OutageEnd> TargetMetrics::reply(Micros rtt, std::optional<int> ttl
   ++period_.sent;
   ++period_.received;
   period_rtt_.record(rtt);
-  return outage_.replied(sent);
+  settle(seq, SendOrder::Outcome::reply, events);
 }
 
 void TargetMetrics::duplicate(Micros rtt) {
@@ -157,7 +176,8 @@ void TargetMetrics::duplicate(Micros rtt) {
   period_rtt_.record(rtt, true);
 }
 
-std::optional<OutageStart> TargetMetrics::loss(Loss loss, std::optional<IcmpErrorKind> kind, WallTime sent) {
+void TargetMetrics::loss(std::uint64_t seq, Loss loss, std::optional<IcmpErrorKind> kind,
+                         std::vector<OutageEvent>& events) {
   ++total_.requests;
   switch (loss) {
     case Loss::timeout:
@@ -175,7 +195,18 @@ std::optional<OutageStart> TargetMetrics::loss(Loss loss, std::optional<IcmpErro
       ++period_.send_errors;
       break;
   }
-  return outage_.lost(loss, sent);
+  settle(seq, outcome_of(loss), events);
+}
+
+void TargetMetrics::settle(std::uint64_t seq, SendOrder::Outcome outcome, std::vector<OutageEvent>& events) {
+  if (!order_.settle(seq, outcome)) return;  // sent before a forget(): not the outage rule's business
+  while (const auto oldest = order_.pop()) {
+    if (oldest->outcome == SendOrder::Outcome::reply) {
+      if (auto end = outage_.replied(oldest->sent)) events.emplace_back(*end);
+    } else if (auto start = outage_.lost(loss_of(oldest->outcome), oldest->sent)) {
+      events.emplace_back(*start);
+    }
+  }
 }
 
 std::optional<double> TargetMetrics::jitter_seconds() const noexcept {

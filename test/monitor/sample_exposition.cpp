@@ -12,6 +12,10 @@
 
 #include "monitor/exposition.hpp"
 #include "monitor/render.hpp"
+#include "../unit/monitor_feed.hpp"
+
+using uping::monitor::test::feed_loss;
+using uping::monitor::test::feed_reply;
 
 namespace {
 
@@ -42,13 +46,13 @@ void writer_corner_cases(std::string& out) {
 void monitor_metrics(std::string& out) {
   constexpr std::int64_t t0 = 1'700'000'000;
   TargetMetrics steady(3, 2);
-  for (int i = 0; i < 20; ++i) steady.reply(200 + i * 37, 64, seconds(t0 + i), seconds(t0 + i));
+  for (int i = 0; i < 20; ++i) feed_reply(steady, 200 + i * 37, 64, seconds(t0 + i), seconds(t0 + i));
   steady.duplicate(250);
-  steady.loss(Loss::timeout, std::nullopt, seconds(t0 + 21));
+  feed_loss(steady, Loss::timeout, std::nullopt, seconds(t0 + 21));
   TargetMetrics down(2, 2);
-  down.reply(40'000'000, 55, seconds(t0), seconds(t0 + 40));
-  down.loss(Loss::icmp_error, IcmpErrorKind::host_unreachable, seconds(t0 + 41));
-  down.loss(Loss::send_error, std::nullopt, seconds(t0 + 42));
+  feed_reply(down, 40'000'000, 55, seconds(t0), seconds(t0 + 40));
+  feed_loss(down, Loss::icmp_error, IcmpErrorKind::host_unreachable, seconds(t0 + 41));
+  feed_loss(down, Loss::send_error, std::nullopt, seconds(t0 + 42));
   TargetMetrics fresh(3, 2);
   const std::vector<TargetView> targets = {
       {"db1.example", "198.51.100.7", "ipv4", &steady, 1, 230},

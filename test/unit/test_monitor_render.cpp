@@ -11,6 +11,7 @@
 
 #include "exposition_checker.hpp"
 #include "monitor/render.hpp"
+#include "monitor_feed.hpp"
 
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
@@ -29,6 +30,9 @@ using uping::monitor::TargetView;
 using uping::test::check_exposition;
 using uping::test::ExpositionReport;
 
+using uping::monitor::test::feed_loss;
+using uping::monitor::test::feed_reply;
+
 namespace {
 
 constexpr std::int64_t kT0 = 1'700'000'000;
@@ -36,10 +40,10 @@ constexpr std::int64_t kT0 = 1'700'000'000;
 // Target "a": replies of 50 and 300 µs (TTL 64, then 63), a timeout, a host unreachable.
 TargetMetrics small_target() {
   TargetMetrics a(3, 2);
-  a.reply(50, 64, seconds(kT0), seconds(kT0) + microseconds(50));
-  a.reply(300, 63, seconds(kT0 + 1), milliseconds(kT0 * 1000 + 1250));
-  a.loss(Loss::timeout, std::nullopt, seconds(kT0 + 2));
-  a.loss(Loss::icmp_error, IcmpErrorKind::host_unreachable, seconds(kT0 + 3));
+  feed_reply(a, 50, 64, seconds(kT0), seconds(kT0) + microseconds(50));
+  feed_reply(a, 300, 63, seconds(kT0 + 1), milliseconds(kT0 * 1000 + 1250));
+  feed_loss(a, Loss::timeout, std::nullopt, seconds(kT0 + 2));
+  feed_loss(a, Loss::icmp_error, IcmpErrorKind::host_unreachable, seconds(kT0 + 3));
   return a;
 }
 
@@ -227,14 +231,14 @@ TEST_CASE("monitor render: the status page, exactly", "[monitor]") {
 
 TEST_CASE("monitor render: hostile names, IPv6, down and unresolved targets pass the format checker", "[monitor]") {
   TargetMetrics v4(1, 1);
-  for (int i = 0; i < 50; ++i) v4.reply(40 + i * 997, 64, seconds(kT0 + i), seconds(kT0 + i));
+  for (int i = 0; i < 50; ++i) feed_reply(v4, 40 + i * 997, 64, seconds(kT0 + i), seconds(kT0 + i));
   v4.duplicate(70);
-  v4.loss(Loss::send_error, std::nullopt, seconds(kT0 + 60));  // down (N = 1)
+  feed_loss(v4, Loss::send_error, std::nullopt, seconds(kT0 + 60));  // down (N = 1)
   TargetMetrics v6(3, 2);
-  v6.reply(30'000'000, 57, seconds(kT0), seconds(kT0 + 30));  // above the last bucket
-  v6.loss(Loss::icmp_error, IcmpErrorKind::packet_too_big, seconds(kT0 + 31));
-  v6.loss(Loss::icmp_error, IcmpErrorKind::admin_prohibited, seconds(kT0 + 32));
-  v6.loss(Loss::timeout, std::nullopt, seconds(kT0 + 33));
+  feed_reply(v6, 30'000'000, 57, seconds(kT0), seconds(kT0 + 30));  // above the last bucket
+  feed_loss(v6, Loss::icmp_error, IcmpErrorKind::packet_too_big, seconds(kT0 + 31));
+  feed_loss(v6, Loss::icmp_error, IcmpErrorKind::admin_prohibited, seconds(kT0 + 32));
+  feed_loss(v6, Loss::timeout, std::nullopt, seconds(kT0 + 33));
   TargetMetrics fresh(3, 2);
   const std::string hostile = "we\"ird\\name\nline \xFF\xC3 end";
   const std::string hostile_unresolved = hostile + "2";
@@ -397,7 +401,7 @@ TEST_CASE("monitor render: /probe percentiles by nearest rank over the RTTs", "[
 
 TEST_CASE("monitor render: the status page escapes every string and runs nothing", "[monitor]") {
   TargetMetrics down(1, 1);
-  down.loss(Loss::timeout, std::nullopt, seconds(1));
+  feed_loss(down, Loss::timeout, std::nullopt, seconds(1));
   const std::vector<TargetView> targets = {
       {"<script>alert('x')</script>&\"\xFF\x01", "198.51.100.9", "ipv4", &down, 0, std::nullopt},
   };

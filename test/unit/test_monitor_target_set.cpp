@@ -59,7 +59,10 @@ TEST_CASE("monitor target set: a new address gets a new id and fresh metrics, th
   CHECK(set.find_by_id(id) == &set[0]);
   CHECK(set[0].family_label() == "ipv4");
   set[0].next_seq = 7;
-  set[0].metrics->loss(Loss::timeout, std::nullopt, WallTime(1s));
+  std::vector<uping::monitor::OutageEvent> events;
+  set[0].metrics->sent(0, WallTime(1s));
+  set[0].metrics->loss(0, Loss::timeout, std::nullopt, events);
+  CHECK(events.size() == 1);
   CHECK_FALSE(set[0].metrics->up());
 
   CHECK_FALSE(set.set_address(0, address("203.0.113.5"), "203.0.113.5"));
@@ -87,7 +90,9 @@ TEST_CASE("monitor target set: a reload keeps what stays, hands back what goes, 
   set.add("b", TargetOrigin::file);
   set.add("c", TargetOrigin::file);
   set.set_address(2, address("198.51.100.2"), "198.51.100.2");
-  set[2].metrics->reply(100, 64, WallTime(1s), WallTime(1s));
+  std::vector<uping::monitor::OutageEvent> events;
+  set[2].metrics->sent(0, WallTime(1s));
+  set[2].metrics->reply(0, 100, 64, WallTime(1s), events);
   set[2].resolve_failures = 4;
   const std::uint64_t b_serial = set[2].serial;
   const std::uint32_t b_id = set[2].id;
