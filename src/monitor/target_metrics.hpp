@@ -10,8 +10,11 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "monitor/outage.hpp"
+#include "monitor/send_order.hpp"
 #include "uping/icmp.hpp"
 #include "uping/rtt_statistics.hpp"
 #include "uping/stats.hpp"
@@ -68,17 +71,29 @@ struct PeriodCounters {
   std::uint64_t timeouts = 0;
 };
 
+using OutageEvent = std::variant<OutageStart, OutageEnd>;
+
 class TargetMetrics {
  public:
   TargetMetrics(std::uint32_t down_after, std::uint32_t up_after);
 
-  // A first reply to a probe sent at `sent`; ends an outage when it completes the M replies.
-  std::optional<OutageEnd> reply(Micros rtt, std::optional<int> ttl, WallTime sent, WallTime received);
+  // Every probe that left (or that the kernel refused: it is settled later as a send error), with
+  // its sequence number (growing) and wall-clock send time. The counters move when a probe
+  // settles; the outage rule sees the probes in the order they were sent (SendOrder), so the
+  // events it appends to `events` may come from an earlier probe than the one settling now.
+  void sent(std::uint64_t seq, WallTime at) { order_.sent(seq, at); }
+  // A first reply, received at `received` (wall clock).
+  void reply(std::uint64_t seq, Micros rtt, std::optional<int> ttl, WallTime received,
+             std::vector<OutageEvent>& events);
   void duplicate(Micros rtt);
-  // A lost probe (timeout, ICMP error with its kind, send failure); starts an outage when it
-  // completes the N losses.
-  std::optional<OutageStart> loss(Loss loss, std::optional<IcmpErrorKind> kind, WallTime sent);
-  std::optional<OutageEnd> force_end(WallTime now) { return outage_.force_end(now); }
+  // A lost probe: timeout, ICMP error (with its kind; none counts as `other`) or send failure.
+  void loss(std::uint64_t seq, Loss loss, std::optional<IcmpErrorKind> kind, std::vector<OutageEvent>& events);
+  // Ends an outage in progress now (exit, new address, removed); probes in flight are forgotten
+  // by the outage rule (their settlements still count).
+  std::optional<OutageEnd> force_end(WallTime now) {
+    order_.forget();
+    return outage_.force_end(now);
+  }
 
   const ProbeCounters& total() const noexcept { return total_; }
   bool up() const noexcept { return outage_.up(); }
@@ -91,9 +106,12 @@ class TargetMetrics {
   void start_period() noexcept;  // clears the period's figures (keeps their memory)
 
  private:
+  void settle(std::uint64_t seq, SendOrder::Outcome outcome, std::vector<OutageEvent>& events);
+
   ProbeCounters total_;
   RttJitter jitter_;
   OutageTracker outage_;
+  SendOrder order_;
   PeriodCounters period_;
   RttStatistics period_rtt_;  // on-demand storage: a few hundred bytes for a steady target
 };
