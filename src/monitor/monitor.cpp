@@ -14,13 +14,15 @@
 
 #include "cli/invocation.hpp"
 #include "cli/log.hpp"
-#include "cli/stdout_writer.hpp"
+#include "monitor/event_output.hpp"
 #include "monitor/events.hpp"
 #include "monitor/http_server.hpp"
 #include "monitor/probe_runner.hpp"
 #include "monitor/process_stats.hpp"
 #include "monitor/render.hpp"
 #include "monitor/schedule.hpp"
+#include "monitor/settle.hpp"
+#include "monitor/startup.hpp"
 #include "monitor/target_set.hpp"
 #include "monitor/textfile.hpp"
 #include "monitor/watch_file.hpp"
@@ -36,7 +38,6 @@ namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kMaxTargets = 1'000'000;
 // Sends before the event loop gets a turn (HTTP, signals), and between two receive passes.
 constexpr std::size_t kSendBatch = 256;
 constexpr std::size_t kSendsPerReceive = 64;
@@ -48,22 +49,6 @@ WallTime wall_now() {
   return std::chrono::duration_cast<WallTime>(std::chrono::system_clock::now().time_since_epoch());
 }
 std::uint32_t id_of(ProbeToken token) { return static_cast<std::uint32_t>(token >> 32U); }
-std::uint32_t seq_of(ProbeToken token) { return static_cast<std::uint32_t>(token & 0xFFFF'FFFFU); }
-
-void say(const std::string& what) { log::error("--monitor: " + what); }
-
-PingerSettings pinger_settings(const MonitorOptions& options) {
-  PingerSettings settings;
-  settings.payload_size = options.payload_size;
-  settings.timeout = options.timeout;
-  settings.ttl = options.ttl;
-  return settings;
-}
-
-std::string listen_text(const std::string& address, std::uint16_t port) {
-  const bool v6 = address.find(':') != std::string::npos;
-  return (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
-}
 
 class Monitor {
  public:
@@ -80,10 +65,11 @@ class Monitor {
         textfile_timer_(io_),
         summary_timer_(io_),
         // Taken from the start: a SIGTERM during the first lookups still ends the run cleanly.
-        signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+        signals_(io_, SIGTERM, SIGINT, SIGHUP),
+        out_(io_, format_, [this] { stop(kExitError); }) {}
 
   int run() {
-    if (const auto failed = open_sockets()) return *failed;
+    if (const auto failed = open_sockets(pinger_, options_)) return *failed;
     if (options_.listen) {
       http_.emplace(io_, http_limits(),
                     [this](const HttpRequest& request, Responder respond) { serve(request, std::move(respond)); });
@@ -99,7 +85,7 @@ class Monitor {
       return kExitError;
     }
     load_user_charset_if_needed(options_.targets, options_.file.has_value());
-    if (const auto failed = take_targets()) return *failed;
+    if (const auto failed = take_targets(targets_, options_)) return *failed;
     reload_success_seconds_ = std::chrono::duration<double>(wall_now()).count();
     wait_for_signal();
     const SteadyTime start = steady_now();
@@ -111,56 +97,17 @@ class Monitor {
     if (http_) http_->start();
     pump();
     if (!stopped_) io_.run();
-    return exit_code_;
+    // The last events (outages ended at exit) may be the ones that could not be written.
+    return out_.error() != 0 ? kExitError : exit_code_;
   }
 
  private:
   // --- start-up --------------------------------------------------------------------------------
 
-  std::optional<int> open_sockets() {
-    std::vector<SocketAttempt> attempts;
-    bool any = false;
-    for (const icmp::Family family : {icmp::Family::v4, icmp::Family::v6}) {
-      if (options_.family && *options_.family != family) continue;
-      const OpenResult opened = pinger_.open(family);
-      attempts.insert(attempts.end(), opened.attempts.begin(), opened.attempts.end());
-      if (opened.failure != OpenFailure::none) {
-        say(opened.error);
-        return kExitError;
-      }
-      any = any || static_cast<bool>(opened);
-    }
-    if (!any) {
-      std::fputs(explain_open_failure(attempts, "uping").c_str(), stderr);
-      return kExitError;
-    }
-    return std::nullopt;
-  }
-
   HttpLimits http_limits() const {
     HttpLimits limits;
     limits.max_connections = options_.max_connections;
     return limits;
-  }
-
-  std::optional<int> take_targets() {
-    for (const std::string& text : options_.targets) targets_.add(text, TargetOrigin::command_line);
-    for (const targets::AddressRange& range : options_.ranges) {
-      targets::RangeWalker walker(range);
-      while (const auto address = walker.next()) {
-        if (targets_.size() >= kMaxTargets) break;
-        targets_.add(targets::to_string(*address), TargetOrigin::command_line);
-      }
-    }
-    if (!options_.file) return std::nullopt;
-    auto read = read_watch_file(*options_.file, kMaxTargets - targets_.size());
-    if (const auto* refusal = std::get_if<std::string>(&read)) {
-      say(*refusal);
-      return kExitError;
-    }
-    for (std::string& text : std::get<std::vector<std::string>>(read))
-      targets_.add(std::move(text), TargetOrigin::file);
-    return std::nullopt;
   }
 
   PingerHandlers handlers() {
@@ -192,7 +139,7 @@ class Monitor {
     }
     if (stopped_) return;
     if (sent > 0) pinger_.receive_now();
-    request_flush();
+    out_.request_flush();
     if (due_first_ < due_last_) {
       post_pump();
       return;
@@ -244,70 +191,42 @@ class Monitor {
 
   // --- settling --------------------------------------------------------------------------------
 
-  static EventTarget event_target(const WatchedTarget& target) { return {target.text, target.ip}; }
-
   WatchedTarget* watched(ProbeToken token) {
     WatchedTarget* target = targets_.find_by_id(id_of(token));
     return target != nullptr && target->metrics ? target : nullptr;
   }
 
+  SettleContext settle_context() { return {out_.buffer(), format_, options_.verbose, wall_now()}; }
+
   void on_reply(const Reply& reply) {
     if (ProbeRunner::owns(reply.token)) return probes_.on_reply(reply);
-    WatchedTarget* target = watched(reply.token);
-    // A reply after an ICMP error settled the probe once already.
-    if (target == nullptr || reply.after_error) return;
-    const WallTime now = wall_now();
-    const WallTime sent = now - std::chrono::microseconds(reply.rtt);
-    const auto ended = target->metrics->reply(reply.rtt, reply.ttl, sent, now);
-    target->last_rtt = reply.rtt;
-    if (options_.verbose)
-      append_reply(out_.pending(), format_, event_target(*target), seq_of(reply.token), reply.rtt, reply.ttl, now);
-    if (ended) append_outage_end(out_.pending(), format_, event_target(*target), *ended, EndedBy::replies);
-    request_flush();
+    if (WatchedTarget* target = watched(reply.token)) settle_reply(*target, reply, settle_context());
+    out_.request_flush();
   }
 
   void on_duplicate(const Reply& reply) {
     if (ProbeRunner::owns(reply.token)) return probes_.on_duplicate(reply);
-    if (WatchedTarget* target = watched(reply.token)) target->metrics->duplicate(reply.rtt);
+    if (WatchedTarget* target = watched(reply.token)) settle_duplicate(*target, reply);
   }
 
   void on_timeout(const Timeout& timeout) {
     if (ProbeRunner::owns(timeout.token)) return probes_.on_timeout(timeout);
-    WatchedTarget* target = watched(timeout.token);
-    if (target == nullptr) return;
-    const WallTime now = wall_now();
-    if (options_.verbose) append_timeout(out_.pending(), format_, event_target(*target), seq_of(timeout.token), now);
-    lost(*target, Loss::timeout, std::nullopt, now - std::chrono::duration_cast<WallTime>(options_.timeout));
+    if (WatchedTarget* target = watched(timeout.token)) {
+      settle_timeout(*target, timeout, options_.timeout, settle_context());
+    }
+    out_.request_flush();
   }
 
   void on_icmp_error(const IcmpError& error) {
     if (ProbeRunner::owns(error.token)) return probes_.on_icmp_error(error);
-    WatchedTarget* target = watched(error.token);
-    if (target == nullptr) return;
-    const WallTime now = wall_now();
-    const IcmpErrorKind kind = classify_icmp_error(error.family, error.type, error.code);
-    if (options_.verbose) {
-      append_icmp_error(out_.pending(), format_, event_target(*target), seq_of(error.token), numeric_host(error.from),
-                        kind, error.type, error.code, now);
-    }
-    lost(*target, Loss::icmp_error, kind, now);
+    if (WatchedTarget* target = watched(error.token)) settle_icmp_error(*target, error, settle_context());
+    out_.request_flush();
   }
 
   void on_send_failure(const SendFailure& failure) {
     if (ProbeRunner::owns(failure.token)) return probes_.on_send_failure(failure);
-    WatchedTarget* target = watched(failure.token);
-    if (target == nullptr) return;
-    const WallTime now = wall_now();
-    if (options_.verbose)
-      append_send_error(out_.pending(), format_, event_target(*target), seq_of(failure.token), failure.error, now);
-    lost(*target, Loss::send_error, std::nullopt, now);
-  }
-
-  void lost(WatchedTarget& target, Loss loss, std::optional<IcmpErrorKind> kind, WallTime sent) {
-    if (const auto started = target.metrics->loss(loss, kind, sent)) {
-      append_outage_start(out_.pending(), format_, event_target(target), *started);
-    }
-    request_flush();
+    if (WatchedTarget* target = watched(failure.token)) settle_send_failure(*target, failure, settle_context());
+    out_.request_flush();
   }
 
   // --- resolution ------------------------------------------------------------------------------
@@ -344,9 +263,9 @@ class Monitor {
     WatchedTarget& target = targets_[*index];
     if (const auto* error = std::get_if<ResolveError>(&resolution)) {
       targets_.resolve_failed(*index, now, options_.resolve_every);
-      append_resolve_error(out_.pending(), format_, event_target(target),
+      append_resolve_error(out_.buffer(), format_, event_target(target),
                            error->reason.empty() ? error->message : error->reason, target.failures_in_a_row, wall);
-      request_flush();
+      out_.request_flush();
       return;
     }
     Target& answer = std::get<Target>(resolution);
@@ -361,11 +280,11 @@ class Monitor {
     if (!change) return;
     if (change->old_metrics) {
       if (const auto ended = change->old_metrics->force_end(wall)) {
-        append_outage_end(out_.pending(), format_, {target.text, change->old_ip}, *ended, EndedBy::resolve);
+        append_outage_end(out_.buffer(), format_, {target.text, change->old_ip}, *ended, EndedBy::resolve);
       }
     }
-    if (!target.literal) append_resolve(out_.pending(), format_, event_target(target), change->old_ip, wall);
-    request_flush();
+    if (!target.literal) append_resolve(out_.buffer(), format_, event_target(target), change->old_ip, wall);
+    out_.request_flush();
   }
 
   void arm_resolve_timer() {
@@ -411,15 +330,15 @@ class Monitor {
       if (const auto* refusal = std::get_if<std::string>(&read)) {
         reload_ok_ = false;
         say("reload: " + *refusal + " (the targets stay as they were)");
-        append_reload(out_.pending(), format_, false, *refusal, targets_.size(), wall);
-        request_flush();
+        append_reload(out_.buffer(), format_, false, *refusal, targets_.size(), wall);
+        out_.request_flush();
         return;
       }
       ReloadOutcome outcome = targets_.replace_file_targets(std::get<std::vector<std::string>>(read));
       for (WatchedTarget& removed : outcome.removed) {
         if (!removed.metrics) continue;
         if (const auto ended = removed.metrics->force_end(wall)) {
-          append_outage_end(out_.pending(), format_, event_target(removed), *ended, EndedBy::reload);
+          append_outage_end(out_.buffer(), format_, event_target(removed), *ended, EndedBy::reload);
         }
       }
       for (const std::size_t index : outcome.added) resolve(index);
@@ -428,8 +347,8 @@ class Monitor {
     }
     reload_ok_ = true;
     reload_success_seconds_ = std::chrono::duration<double>(wall).count();
-    append_reload(out_.pending(), format_, true, {}, targets_.size(), wall);
-    request_flush();
+    append_reload(out_.buffer(), format_, true, {}, targets_.size(), wall);
+    out_.request_flush();
   }
 
   void write_textfile_and_rearm() {
@@ -456,11 +375,11 @@ class Monitor {
       const WallTime now = wall_now();
       for (WatchedTarget& target : targets_) {
         if (!target.metrics) continue;
-        append_summary(out_.pending(), format_, event_target(target), *target.metrics, now, options_.summary_every);
+        append_summary(out_.buffer(), format_, event_target(target), *target.metrics, now, options_.summary_every);
         target.metrics->start_period();
-        if (out_.size() >= kFlushBytes) flush();
+        if (out_.size() >= kFlushBytes) out_.flush();
       }
-      request_flush();
+      out_.request_flush();
       arm_summary_timer();
     });
   }
@@ -468,11 +387,7 @@ class Monitor {
   // --- HTTP ------------------------------------------------------------------------------------
 
   const MonitorView& view() {
-    views_.clear();
-    for (const WatchedTarget& target : targets_) {
-      views_.push_back({target.text, target.ip, target.family_label(), target.metrics.get(), target.resolve_failures,
-                        target.last_rtt});
-    }
+    fill_views(targets_, views_);
     view_.targets = views_;
     view_.process = read_process_stats();
     view_.last_reload_ok = reload_ok_;
@@ -507,27 +422,6 @@ class Monitor {
 
   // --- output and the end ----------------------------------------------------------------------
 
-  void request_flush() {
-    if (flush_posted_ || out_.empty()) return;
-    flush_posted_ = true;
-    asio::post(io_, [this] {
-      flush_posted_ = false;
-      flush();
-    });
-  }
-
-  void flush() {
-    if (out_.empty() || write_error_ != 0) {
-      if (write_error_ != 0) out_.pending().clear();
-      return;
-    }
-    write_error_ = out_.flush();
-    if (write_error_ != 0) {
-      report_write_error(write_error_, kExitError, BrokenPipe::reported, "--monitor: ");
-      stop(kExitError);
-    }
-  }
-
   void stop(int exit_code) {
     if (stopped_) return;
     stopped_ = true;
@@ -537,11 +431,11 @@ class Monitor {
     for (WatchedTarget& target : targets_) {
       if (!target.metrics) continue;
       if (const auto ended = target.metrics->force_end(now)) {
-        append_outage_end(out_.pending(), format_, event_target(target), *ended, EndedBy::exit);
+        append_outage_end(out_.buffer(), format_, event_target(target), *ended, EndedBy::exit);
       }
     }
     if (options_.textfile) write_textfile_now();
-    flush();
+    out_.flush();
     if (http_) http_->stop();
     probes_.stop();
     pinger_.stop();
@@ -569,6 +463,7 @@ class Monitor {
   asio::steady_timer textfile_timer_;
   asio::steady_timer summary_timer_;
   asio::signal_set signals_;
+  EventOutput out_;
 
   std::uint64_t due_first_ = 0;  // sends due and not yet made
   std::uint64_t due_last_ = 0;
@@ -583,9 +478,6 @@ class Monitor {
   bool reload_ok_ = true;
   double reload_success_seconds_ = 0;
 
-  StdoutWriter out_;
-  bool flush_posted_ = false;
-  int write_error_ = 0;
   bool stopped_ = false;
   int exit_code_ = kExitStopped;
 };
