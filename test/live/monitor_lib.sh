@@ -8,6 +8,10 @@
 # HTTP goes through monitor_check.py (python3 urllib), run inside the namespace.
 
 MONITOR_CHECK=$(dirname "${BASH_SOURCE[0]}")/monitor_check.py
+# Debian's interpreter when there is one: a python3 found first on PATH may be a version manager's shim that
+# takes a second or two to start, and these tests call it often, between timed events.
+MON_PYTHON=/usr/bin/python3
+[[ -x $MON_PYTHON ]] || MON_PYTHON=$(command -v python3 || echo python3)
 MON_PID=""   # uping itself: signals go to it
 MON_BG=""    # its background job (timeout …): waited for
 MON_PORT=""  # the port of --listen 127.0.0.1:0, read from stderr
@@ -17,7 +21,7 @@ declare -A MON_PEER_BG=()  # peer tag → background job
 BG_PIDS=()                 # every background job started here, stopped on exit
 
 monitor_init() {
-  command -v python3 >/dev/null || live_skip "python3 is not installed (bash .ci/install-deps)"
+  command -v "$MON_PYTHON" >/dev/null || live_skip "python3 is not installed (bash .ci/install-deps)"
   "$UPING_BIN" --monitor --help >/dev/null 2>&1 || live_skip "this uping has no --monitor (exit $?)"
   mkdir -m 1777 "$LIVE_DIR/pids" || live_skip "mkdir $LIVE_DIR/pids failed"
   trap 'rc=$?; monitor_stop_all; (exit $rc); live_cleanup' EXIT
@@ -51,11 +55,11 @@ monitor_stop_all() {
 # monitor_netns VAR: a namespace whose own addresses (198.51.100.1, 2001:db8:1::1) sit on loopback, so they
 # outlive any peer device; the targets are routed one by one to peers with peer_route.
 monitor_netns() {
-  local __ns
-  new_netns __ns
-  setup ip netns exec "$__ns" ip addr add 198.51.100.1/32 dev lo
-  setup ip netns exec "$__ns" ip -6 addr add 2001:db8:1::1/128 dev lo nodad
-  printf -v "$1" '%s' "$__ns"
+  local __mns
+  new_netns __mns
+  setup ip netns exec "$__mns" ip addr add 198.51.100.1/32 dev lo
+  setup ip netns exec "$__mns" ip -6 addr add 2001:db8:1::1/128 dev lo nodad
+  printf -v "$1" "%s" "$__mns"
 }
 
 # peer_start TAG NS DEV SCENARIO...: a peer on its own TUN device DEV, addresses and routes left to the test
@@ -202,7 +206,7 @@ monitor_stop() {
 
 # monitor_get PATH FILE: GET http://127.0.0.1:MON_PORT/PATH from inside the namespace into FILE; 0 on a 200.
 monitor_get() {
-  timeout -k 2 10 ip netns exec "$MON_NS" python3 "$MONITOR_CHECK" fetch "http://127.0.0.1:$MON_PORT$1" "$2"
+  timeout -k 2 10 ip netns exec "$MON_NS" "$MON_PYTHON" "$MONITOR_CHECK" fetch "http://127.0.0.1:$MON_PORT$1" "$2"
 }
 
 # metrics_now NAME: /metrics into out/NAME.prom, whose path it prints. A failed GET leaves the file empty (so
@@ -218,7 +222,7 @@ metrics_now() {
 
 # metric FILE NAME [LABEL=VALUE...]: the sum of the matching samples, or "absent".
 metric() {
-  python3 "$MONITOR_CHECK" value "$@"
+  "$MON_PYTHON" "$MONITOR_CHECK" value "$@"
 }
 
 # metric_test FILE NAME [LABEL=VALUE...] OP WANT: prints the value; 0 when it compares with WANT by OP (eq, ge, le,
@@ -232,9 +236,12 @@ metric_test() {
     [[ $op == absent && $got == absent ]]
     return
   fi
-  python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); \
-sys.exit(0 if {'eq': a == b, 'ge': a >= b, 'le': a <= b, 'gt': a > b, 'lt': a < b}[sys.argv[3]] else 1)" \
-    "$got" "$want" "$op"
+  [[ $got =~ ^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$ ]] || return 1
+  awk -v a="$got" -v b="$want" -v op="$op" 'BEGIN {
+    a += 0; b += 0
+    ok = (op == "eq" && a == b) || (op == "ge" && a >= b) || (op == "le" && a <= b) || (op == "gt" && a > b) || (op == "lt" && a < b)
+    exit !ok
+  }'
 }
 
 # check_metric DESC FILE NAME [LABEL=VALUE...] OP WANT: a check of metric_test.
@@ -266,7 +273,7 @@ wait_metric() {
 # check_invariant DESC FILE: requests = replies + timeouts + ICMP errors + send errors for every target.
 check_invariant() {
   local desc=$1 file=$2 out
-  if out=$(python3 "$MONITOR_CHECK" invariant "$file"); then
+  if out=$("$MON_PYTHON" "$MONITOR_CHECK" invariant "$file"); then
     pass "$desc: requests = replies + timeouts + ICMP errors + send errors ($out)"
   else
     fail "$desc: the counter invariant does not hold"
@@ -278,7 +285,7 @@ check_invariant() {
 events() {
   local tag=$1
   shift
-  python3 "$MONITOR_CHECK" events "$LIVE_OUT/$tag.out" "$@"
+  "$MON_PYTHON" "$MONITOR_CHECK" events "$LIVE_OUT/$tag.out" "$@"
 }
 
 # wait_event TAG SECONDS KEY=VALUE...: waits (bounded) until TAG's stdout holds at least one matching event;
@@ -294,14 +301,17 @@ wait_event() {
   [[ -n $(events "$tag" "$@" 2>/dev/null) ]]
 }
 
+# calc EXPR: an awk expression's value, with microsecond decimals.
+calc() { awk "BEGIN { printf \"%.6f\\n\", $1 }"; }
+
 # now_s: the wall clock as Unix seconds with nanoseconds.
 now_s() { date +%s.%N; }
 
 # within DESC GOT LOW HIGH: LOW <= GOT <= HIGH (decimals).
 within() {
   local desc=$1 got=$2 low=$3 high=$4
-  if [[ -n $got ]] && python3 -c "import sys; sys.exit(0 if float(sys.argv[2]) <= float(sys.argv[1]) <= float(sys.argv[3]) else 1)" \
-    "$got" "$low" "$high" 2>/dev/null; then
+  if [[ $got =~ ^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$ ]] &&
+    awk -v x="$got" -v lo="$low" -v hi="$high" 'BEGIN { exit !(lo + 0 <= x + 0 && x + 0 <= hi + 0) }'; then
     pass "$desc: $got within [$low, $high]"
   else
     fail "$desc: ${got:-nothing}, expected within [$low, $high]"

@@ -44,7 +44,7 @@ settled() {
   metric "$file" smokeping_requests_total
 }
 
-warm_at=$(python3 -c "print(int($PROBES * $WARM_FRACTION))")
+warm_at=$(awk -v n="$PROBES" -v f="$WARM_FRACTION" 'BEGIN { printf "%d", n * f }')
 warm_rss="" warm_probes="" samples=()
 deadline=$(($(date +%s) + RUN_BOUND - 15))
 while monitor_alive && (($(date +%s) < deadline)); do

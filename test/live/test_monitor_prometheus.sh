@@ -32,10 +32,13 @@ DELAY_MS=40
 MIXED_REQUESTS=100  # both families: ~10 s at -i 0.2
 DELAY_REQUESTS=40   # ~8 s
 PROM=http://127.0.0.1:9090
+# The mean RTT may exceed the peer's own wait by its wake-up to read the request and uping's send path
+# (3.7 ms measured on a loaded 2-core machine under ASan): as test_peer_smoke.sh, a margin for load.
+TOLERANCE_MS=${DELAY_TOLERANCE_MS:-10}
 
 # prom EXPR: an instant query inside the namespace; prints the value, "absent" or "many".
 prom() {
-  timeout -k 2 10 ip netns exec "$ns" python3 "$MONITOR_CHECK" query "$PROM" "$1"
+  timeout -k 2 10 ip netns exec "$ns" "$MON_PYTHON" "$MONITOR_CHECK" query "$PROM" "$1"
 }
 
 # prom_wait DESC SECONDS EXPR WANT: polls (every 0.2 s, bounded) until EXPR's value is WANT.
@@ -117,7 +120,7 @@ if ! prom_wait prometheus 20 'up{job="uping"}' 1; then
   sed 's/^/    | /' "$LIVE_OUT/prometheus.err"
   live_done
 fi
-if targets=$(timeout -k 2 10 ip netns exec "$ns" python3 "$MONITOR_CHECK" targets "$PROM") && [[ $targets == "uping up -" ]]; then
+if targets=$(timeout -k 2 10 ip netns exec "$ns" "$MON_PYTHON" "$MONITOR_CHECK" targets "$PROM") && [[ $targets == "uping up -" ]]; then
   pass "prometheus: the uping target is up with no scrape error"
 else
   fail "prometheus: scrape targets: $targets"
@@ -173,8 +176,8 @@ truth_avg=$(truth_count delay 4 delay_avg_ms)
 median=$(prom "histogram_quantile(0.5, smokeping_response_duration_seconds_bucket{host=\"$DELAYED\"})")
 within "$DELAYED: the median (histogram_quantile) in the bucket holding ${DELAY_MS} ms" "$median" 0.0256 0.0512
 mean=$(prom "smokeping_response_duration_seconds_sum{host=\"$DELAYED\"} / smokeping_response_duration_seconds_count{host=\"$DELAYED\"}")
-within "$DELAYED: _sum/_count within 5 ms above the peer's mean wait (${truth_avg} ms)" "$mean" \
-  "$(python3 -c "print(($truth_avg - 0.1) / 1000)")" "$(python3 -c "print(($truth_avg + 5) / 1000)")"
+within "$DELAYED: _sum/_count within $TOLERANCE_MS ms above the peer's mean wait (${truth_avg} ms)" "$mean" \
+  "$(calc "($truth_avg - 0.1) / 1000")" "$(calc "($truth_avg + $TOLERANCE_MS) / 1000")"
 jitter=$(prom "uping_jitter_seconds{host=\"$DELAYED\"}")
 within "$DELAYED: uping_jitter_seconds present and small" "$jitter" 0 0.02
 last=$(prom "time() - uping_last_reply_timestamp_seconds{host=\"$FLAPPING\"}")
@@ -184,7 +187,7 @@ within "$FLAPPING: uping_last_reply_timestamp_seconds recent" "$last" -1 5
 icmp_or_zero='(sum by (host, ip, family) (uping_icmp_errors_total) or on (host, ip, family) (0 * smokeping_requests_total))'
 invariant="smokeping_requests_total - on (host, ip, family) (smokeping_response_duration_seconds_count + smokeping_send_errors_total + uping_timeouts_total) - on (host, ip, family) $icmp_or_zero"
 end=$(now_s)
-timeout -k 2 10 ip netns exec "$ns" python3 "$MONITOR_CHECK" range "$PROM" "$invariant" "$PROM_START" "$end" 0.5 \
+timeout -k 2 10 ip netns exec "$ns" "$MON_PYTHON" "$MONITOR_CHECK" range "$PROM" "$invariant" "$PROM_START" "$end" 0.5 \
   >"$LIVE_OUT/invariant.range"
 points=$(wc -l <"$LIVE_OUT/invariant.range")
 nonzero=$(awk '$NF != 0' "$LIVE_OUT/invariant.range" | wc -l)

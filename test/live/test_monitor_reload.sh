@@ -42,7 +42,7 @@ kept3=$(metric "$m" smokeping_response_duration_seconds_count host=127.0.0.3)
 printf '# watched\n127.0.0.2\n127.0.0.3\n127.0.0.5\n' >"$LIST"
 hup_at=$(hup_and_wait 1)
 m=$(metrics_now reloaded)
-since_ms=$(python3 -c "import time; print(int((time.time() - $hup_at) * 1000))")
+since_ms=$(awk -v t="$hup_at" -v now="$(now_s)" 'BEGIN { printf "%d", (now - t) * 1000 }')
 reload=$(events mon type=reload | tail -n 1)
 if [[ -n $reload ]]; then
   pass "a reload event: $reload"
@@ -66,7 +66,7 @@ check_metric "new target" "$m" uping_up host=127.0.0.5 eq 1
 check_metric "after SIGHUP" "$m" uping_targets eq 4
 check_metric "after SIGHUP" "$m" uping_config_last_reload_successful eq 1
 check_metric "after SIGHUP" "$m" uping_config_last_reload_success_timestamp_seconds ge \
-  "$(python3 -c "print(int($hup_at))")"
+  "$(calc "int($hup_at)")"
 success_ts=$(metric "$m" uping_config_last_reload_success_timestamp_seconds)
 wait_metric "new target probed" 3 smokeping_response_duration_seconds_count host=127.0.0.5 ge 3
 
@@ -109,7 +109,7 @@ sleep 0.3
 m=$(metrics_now empty)
 check_metric "empty file" "$m" uping_targets eq 1
 check_metric "empty file" "$m" uping_config_last_reload_successful eq 1
-left=$(python3 "$MONITOR_CHECK" labels "$m" smokeping_requests_total host | tr '\n' ' ')
+left=$("$MON_PYTHON" "$MONITOR_CHECK" labels "$m" smokeping_requests_total host | tr '\n' ' ')
 [[ $left == "127.0.0.9 " ]] && pass "empty file: only the command line's target is exported" ||
   fail "empty file: smokeping_requests_total for: $left"
 

@@ -21,7 +21,7 @@ inode=$(stat -c %i "$HOSTS")
 
 # hosts_edit OLD NEW: OLD (once in the file) becomes NEW, of the same length, written over it in place.
 hosts_edit() {
-  python3 - "$HOSTS" "$1" "$2" <<'EOF'
+  "$MON_PYTHON" - "$HOSTS" "$1" "$2" <<'EOF'
 import sys
 path, old, new = sys.argv[1:]
 text = open(path).read()
