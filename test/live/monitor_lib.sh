@@ -226,10 +226,14 @@ metric() {
 }
 
 # metric_test FILE NAME [LABEL=VALUE...] OP WANT: prints the value; 0 when it compares with WANT by OP (eq, ge, le,
-# gt, lt; absent: when there is no such sample).
+# gt, lt). A last word "absent" alone (no WANT): 0 when there is no such sample.
 metric_test() {
   local file=$1 name=$2 want=${*: -1} op=${*: -2:1} got
   local -a labels=("${@:3:$#-4}")
+  if [[ $want == absent ]]; then
+    op=absent
+    labels=("${@:3:$#-3}")
+  fi
   got=$(metric "$file" "$name" "${labels[@]}")
   echo "$got"
   if [[ $op == absent || $got == absent ]]; then
@@ -248,9 +252,16 @@ metric_test() {
 check_metric() {
   local desc=$1 file=$2 name=$3 want=${*: -1} op=${*: -2:1} got
   local -a labels=("${@:4:$#-5}")
-  local shown="$name{$(IFS=,; echo "${labels[*]}")}"
-  if got=$(metric_test "$file" "$name" "${labels[@]}" "$op" "$want"); then
-    pass "$desc: $shown = $got ($op $want)"
+  if [[ $want == absent ]]; then
+    op=absent
+    labels=("${@:4:$#-4}")
+  fi
+  local shown
+  shown="$name{$(IFS=,; echo "${labels[*]}")}"
+  local -a compare=("$op" "$want")
+  [[ $op == absent ]] && compare=(absent)
+  if got=$(metric_test "$file" "$name" "${labels[@]}" "${compare[@]}"); then
+    if [[ $op == absent ]]; then pass "$desc: $shown absent"; else pass "$desc: $shown = $got ($op $want)"; fi
   else
     fail "$desc: $shown = $got, expected $op $want"
   fi

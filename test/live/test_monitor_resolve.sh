@@ -84,6 +84,13 @@ monitor_alive && pass "the monitor keeps running without db2's name" || fail "th
 errors_before=$(events mon type=resolve_error target=db2 | wc -l)
 ((errors_before >= 2)) && pass "db2: one resolve_error per failed attempt ($errors_before)" ||
   fail "db2: $errors_before resolve_error events in 3 s at --resolve-every 1"
+# Retried at min(--resolve-every, 5 s · 2^failures) = 1 s: never two attempts much closer than that.
+gaps=$(events mon type=resolve_error target=db2 --get time | awk 'NR > 1 { printf "%.3f ", $1 - last } { last = $1 }')
+if awk -v gaps="$gaps" 'BEGIN { n = split(gaps, g, " "); for (i = 1; i <= n; i++) if (g[i] < 0.9) exit 1 }'; then
+  pass "db2: failed lookups retried once a second (gaps: $gaps)"
+else
+  fail "db2: failed lookups retried faster than --resolve-every 1 allows (gaps between resolve_error events: $gaps)"
+fi
 
 hosts_edit $'#27.0.0.3\tdb2' $'127.0.0.3\tdb2'
 sleep 2.5
