@@ -67,7 +67,7 @@ end_ms=$((($(date +%s%N) - t0) / 1000000))
 echo "    samples (probes:VmRSS KiB): ${samples[*]}"
 
 if [[ $end_probes =~ ^[0-9]+$ ]] && ((end_probes >= PROBES)); then
-  pass "a million probes: /metrics counts $end_probes settled probes to $TARGETS targets in ${end_ms} ms"
+  pass "$PROBES probes: /metrics counts $end_probes settled probes to $TARGETS targets in ${end_ms} ms"
 else
   fail "only $end_probes probes settled within ${RUN_BOUND} s (rate too high for this machine? MEMORY_INTERVAL)"
 fi
