@@ -291,7 +291,7 @@ std::string help_text(const std::string& program) {
          "  --up-after <m>          up again after m replies in a row (default 2; 1 to 1000)\n"
          "Output:\n"
          "  (default)               events as text lines on stdout (outages, summaries, resolutions)\n"
-         "  --json                  events as JSON, one object per line (see uping(8), MONITOR)\n"
+         "  --json                  events as JSON, one object per line (see uping(8), MONITOR MODE)\n"
          "  -v                      every reply, timeout, ICMP error and send error as an event too\n"
          "  --summary-every <s>     a summary per target every s seconds (default 60; 0: none)\n"
          "  --textfile <path>       node_exporter textfile, rewritten every max(-i, 1 s) and at exit;\n"

@@ -45,10 +45,12 @@ else
   pass "static binary: stripped"
 fi
 size=$(stat -c %s "$STATIC_BIN")
-if ((size <= 2500000)); then
-  pass "static binary: $size bytes (at most 2.5 MB)"
+# 3 MB since --monitor: Boost.Beast's HTTP parser and serializer (header-only, compiled in) and the
+# monitor itself added some 0.4 MB to the 2.5 MB bound the other modes kept.
+if ((size <= 3000000)); then
+  pass "static binary: $size bytes (at most 3 MB)"
 else
-  fail "static binary: $size bytes, more than 2.5 MB"
+  fail "static binary: $size bytes, more than 3 MB"
 fi
 
 # --- an empty root with an /etc/hosts --------------------------------------------------------------
@@ -120,6 +122,15 @@ check_fixed closed err 'fix: sysctl -w net.ipv4.ping_group_range="0 2147483647"'
 in_root closed_health "$closed_ns" --health 127.0.0.1
 check_rc closed_health 1 "empty root, range closed: --health"
 check_fixed closed_health out "127.0.0.1: unhealthy, no ICMP socket" "empty root, range closed: --health"
+
+# The monitor in the same root (no /proc: the process_* families are left out, nothing fails): a
+# summary event after a second, then SIGTERM ends it with exit 0.
+capture monitor timeout --preserve-status -k 2 -s TERM 2 ip netns exec "$ns" \
+  setpriv --inh-caps=-all --bounding-set=-net_raw \
+  chroot --userspec=$LIVE_UNPRIV_UID:$LIVE_UNPRIV_UID --groups=$LIVE_UNPRIV_UID "$ROOT" \
+  /uping --monitor --json -i 0.2 --summary-every 1 127.0.0.1
+check_rc monitor 0 "empty root: --monitor, SIGTERM after 2 s"
+check_grep monitor out '"type":"monitor_summary","target":"127\.0\.0\.1"' "empty root: --monitor --json --summary-every 1"
 
 # fping's personality is in the static binary too: a link named fping, as an image puts it in
 # place of /usr/bin/fping, gets fping's per-reply line and summary.
