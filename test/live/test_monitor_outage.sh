@@ -115,4 +115,8 @@ if out=$(events mon); then
 else
   fail "stdout: ${out##*$'\n'}"
 fi
+if ((LIVE_FAILURES)); then
+  echo "    --- the monitor's events:"
+  sed 's/^/    | /' "$LIVE_OUT/mon.out"
+fi
 live_done
