@@ -53,6 +53,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     if (acceptor_.is_open()) acceptor_.close(ec);
     // Opened here rather than by asio: close-on-exec from the start.
     const int fd = ::socket(ip.is_v6() ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0 && errno == EAFNOSUPPORT && ip.is_v6() && ip.is_unspecified()) {
+      return listen("0.0.0.0", port);  // ":PORT" on a kernel without IPv6: every IPv4 address
+    }
     if (fd < 0) return where + ": " + std::system_category().message(errno);
     acceptor_.assign(endpoint.protocol(), fd, ec);
     if (ec) {

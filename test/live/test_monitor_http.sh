@@ -11,6 +11,7 @@ live_init
 PYTHON=$(command -v /usr/bin/python3 || command -v python3) || live_skip "python3 is not installed"
 command -v pgrep >/dev/null || live_skip "pgrep (procps) is not installed"
 ABUSE=$(dirname "${BASH_SOURCE[0]}")/http_abuse.py
+[[ $("$UPING_BIN" --monitor --help 2>/dev/null) == *--probe-allow* ]] || live_skip "this uping has no --monitor"
 
 new_netns ns
 new_netns sink

@@ -1,9 +1,15 @@
 // HttpServer in-process on 127.0.0.1 port 0: the answers of the abuse list (docs/monitor-spec.md
 // §3.3) and the lifetime rules of Responders and stop(). Every case is bounded by socket timeouts
 // and short limits. Catch2's macros are used only on the test's thread, never in the client thread.
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -468,4 +474,60 @@ TEST_CASE("http: listen reports one line when the address is taken or not numeri
   CHECK(*name == "localhost:9375: not a numeric address");
   CHECK_FALSE(second.listen("::1", 0).has_value());
   CHECK(second.port() != 0);
+}
+
+TEST_CASE("http: accept failing for want of descriptors backs off instead of spinning", "[monitor_http]") {
+  Harness harness(fast_limits());
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  // Every descriptor below a low limit taken, but one for the client: the server's accept() gets EMFILE.
+  rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 256);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  std::vector<int> fillers;
+  for (;;) {
+    const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    fillers.push_back(fd);
+  }
+  // No Catch2 macro until the limit is restored: the sanitizers' checks behind them need descriptors.
+  const bool exhausted = errno == EMFILE && fillers.size() >= 2;
+  if (!exhausted) {
+    for (const int fd : fillers) ::close(fd);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+    FAIL("could not use up the descriptors below the limit");
+  }
+  ::close(fillers.back());
+  fillers.pop_back();
+  Client client(harness.port, 1000ms);  // completes in the backlog; accept() then fails
+  const bool connected = client.connected();
+
+  rusage before{};
+  ::getrusage(RUSAGE_SELF, &before);
+  harness.run_until([] { return false; }, 500ms);
+  rusage after{};
+  ::getrusage(RUSAGE_SELF, &after);
+  const auto cpu_us = [](const rusage& usage) {
+    return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1'000'000L + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+  };
+  const long spent_ms = (cpu_us(after) - cpu_us(before)) / 1000;
+  const std::size_t while_starved = harness.server->connections();
+
+  // A descriptor back: the waiting connection is accepted within a back-off and served.
+  ::close(fillers.back());
+  fillers.pop_back();
+  const bool accepted = harness.run_until([&] { return harness.server->connections() == 1; }, 1000ms);
+  for (const int fd : fillers) ::close(fd);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+
+  CHECK(connected);
+  CHECK(while_starved == 0);
+  CHECK(spent_ms < 250);  // a retry loop without a pause burns the whole 500 ms
+  CHECK(accepted);
+  Reply reply;
+  harness.with_client([&] {
+    client.send("GET /after HTTP/1.1\r\n\r\n");
+    reply = client.read_reply();
+  });
+  CHECK(reply.status == 200);
 }
