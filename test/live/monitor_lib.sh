@@ -59,6 +59,8 @@ monitor_netns() {
   new_netns __mns
   setup ip netns exec "$__mns" ip addr add 198.51.100.1/32 dev lo
   setup ip netns exec "$__mns" ip -6 addr add 2001:db8:1::1/128 dev lo nodad
+  # Answers from a target whose route was just moved (or made unreachable) must still be delivered.
+  setup ip netns exec "$__mns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
   printf -v "$1" "%s" "$__mns"
 }
 

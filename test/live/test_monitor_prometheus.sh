@@ -4,11 +4,14 @@
 # 127.0.0.1:0 and --textfile, Prometheus started here as uid 65534 with its own config and data directory
 # (scrape every second), and four peers on their own TUN devices:
 #   mixed  203.0.113.5 and 2001:db8:feed::5: every 4th request dropped, every 3rd answered by an ICMP
-#          host/address unreachable, every reply duplicated once; exits after MIXED_REQUESTS requests
-#   delay  203.0.113.6: every reply 40 ms late; exits after DELAY_REQUESTS requests
+#          host/address unreachable, every reply duplicated once
+#   delay  203.0.113.6: every reply 40 ms late
 #   plain  203.0.113.7: answers everything; sink: answers nothing (203.0.113.7 routed to it for a while)
-# Prometheus is asked through its HTTP API for instant values of the raw counters (never rate() or increase(),
-# which extrapolate): they must equal the truth exactly once the peers are gone. Also: the histogram's median
+# To close the books, the mixed and delay targets' routes become `unreachable`: from that instant each probe
+# either reached its peer (and is in its truth) or failed to send (a send error, counted as a request); the
+# peers are stopped once every answer and timeout is settled. Prometheus is asked through its HTTP API for
+# instant values of the raw counters (never rate() or increase(), which extrapolate): they must equal the
+# truth exactly. Also: the histogram's median
 # in the bucket of 40 ms and _sum/_count near the peer's delay; uping_up going 0 and back to 1 with the outage
 # counted; the counter invariant at every scrape (a range query); promtool check metrics on /metrics and on the
 # textfile, whose lines have no timestamp column.
@@ -29,8 +32,7 @@ MIXED6=2001:db8:feed::5
 DELAYED=203.0.113.6
 FLAPPING=203.0.113.7
 DELAY_MS=40
-MIXED_REQUESTS=100  # both families: ~10 s at -i 0.2
-DELAY_REQUESTS=40   # ~8 s
+MIN_REQUESTS=30  # per family and peer before the books are closed: about 6 s at -i 0.2
 PROM=http://127.0.0.1:9090
 # The mean RTT may exceed the peer's own wait by its wake-up to read the request and uping's send path
 # (3.7 ms measured on a loaded 2-core machine under ASan): as test_peer_smoke.sh, a margin for load.
@@ -77,9 +79,9 @@ prom_settle() {
 }
 
 monitor_netns ns
-peer_start mixed "$ns" pmix --exit-after-requests "$MIXED_REQUESTS" --drop-every 4 --duplicate 1 \
-  --error host-unreachable --error-every 3 || live_skip "the peer did not come up"
-peer_start delay "$ns" pdel --exit-after-requests "$DELAY_REQUESTS" --delay "$DELAY_MS" || live_skip "the peer did not come up"
+peer_start mixed "$ns" pmix --drop-every 4 --duplicate 1 --error host-unreachable --error-every 3 ||
+  live_skip "the peer did not come up"
+peer_start delay "$ns" pdel --delay "$DELAY_MS" || live_skip "the peer did not come up"
 peer_start plain "$ns" pplain || live_skip "the peer did not come up"
 peer_start sink "$ns" psink --drop-every 1 || live_skip "the peer did not come up"
 # The ICMP errors come from 203.0.113.254 / 2001:db8:feed::fe: routed back to the same device.
@@ -140,10 +142,18 @@ peer_route "$ns" pplain "$FLAPPING"
 prom_wait "$FLAPPING answering again" 15 "uping_up{host=\"$FLAPPING\"}" 1
 prom_wait "$FLAPPING" 5 "uping_outages_total{host=\"$FLAPPING\"}" 1
 
-# --- exact counters once the mixed and delay peers have finished -------------------------------------------
-peer_finish mixed 40
-peer_finish delay 40
-sleep 1.5  # -W 1: the last dropped probe times out
+# --- exact counters once the mixed and delay targets' books are closed -------------------------------------
+for ((i = 0; i < 100; i++)); do
+  got=$(prom "min(smokeping_requests_total{host=~\"$MIXED4|$MIXED6|$DELAYED\"})")
+  [[ $got =~ ^[0-9]+$ ]] && ((got >= MIN_REQUESTS)) && break
+  sleep 0.2
+done
+setup ip netns exec "$ns" ip route replace unreachable "$MIXED4/32"
+setup ip netns exec "$ns" ip route replace unreachable "$DELAYED/32"
+setup ip netns exec "$ns" ip -6 route replace unreachable "$MIXED6/128"
+sleep 1.5  # -W 1: the last dropped probe times out; the last delayed answer is long sent
+peer_finish mixed 0
+peer_finish delay 0
 expect=""
 for family in 4 6; do
   host=$MIXED4
@@ -164,7 +174,7 @@ expect+=$(printf '%s\t%s\n' \
   "$(truth_count delay 4 requests)" \
   "uping_timeouts_total{host=\"$DELAYED\"}" 0)
 prom_settle "truth" "$expect"
-# With the peers gone their addresses have no route: what follows fails to send, and still counts as requests.
+# Routed to `unreachable`, what follows fails to send, and still counts as requests.
 for host in "$MIXED4" "$MIXED6"; do
   got=$(prom "smokeping_send_errors_total{host=\"$host\"}")
   [[ $got =~ ^[0-9]+$ ]] && ((got > 0)) && pass "$host: sends without a route counted ($got)" ||
