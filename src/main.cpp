@@ -1,6 +1,6 @@
 // uping: the executable only picks the face the command line asks for (ping, sweep, --health,
-// --diagnose, or fping's personality when invoked as fping) and returns its exit code; the faces
-// live in src/ping, src/multi and src/fping, on uping::core.
+// --diagnose, --monitor, or fping's personality when invoked as fping) and returns its exit code; the faces
+// live in src/ping, src/multi, src/fping and src/monitor, on uping::core.
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +13,8 @@
 #include "cli/stdout_writer.hpp"
 #include "fping/options.hpp"
 #include "fping/run.hpp"
+#include "monitor/monitor.hpp"
+#include "monitor/options.hpp"
 #include "multi/health.hpp"
 #include "multi/sweep.hpp"
 #include "ping/gnu_options.hpp"
@@ -42,8 +44,9 @@ int main(int argc, char** argv) {
     return uping::fping::run(*parsed.options);
   }
   // --help / --version reach every mode; --diagnose refuses company in one line.
+  const bool monitor = uping::monitor::requested(args);
   if (const auto answer = uping::answer_before_dispatch(
-          args, uping::health::requested(args) || uping::sweep::requested(args))) {
+          args, monitor || uping::health::requested(args) || uping::sweep::requested(args))) {
     if (const int error = write_stdout(answer->out)) return report_write_error(error, EXIT_FAILURE, BrokenPipe::quiet);
     std::fputs(answer->err.c_str(), stderr);
     return answer->exit_code;
@@ -58,6 +61,16 @@ int main(int argc, char** argv) {
       return report_write_error(error, 2, BrokenPipe::quiet);
     }
     return uping::can_ping_unprivileged(facts) ? 0 : 1;
+  }
+  // A long-running monitor: --monitor anywhere before "--" wins over the sweep's options it shares.
+  if (monitor) {
+    const uping::monitor::MonitorParse parsed = uping::monitor::parse_command_line(args);
+    if (const int error = write_stdout(parsed.out)) {
+      return report_write_error(error, uping::monitor::kExitError, BrokenPipe::quiet);
+    }
+    std::fputs(parsed.err.c_str(), stderr);
+    if (!parsed.options) return parsed.exit_code;
+    return uping::monitor::run(*parsed.options);
   }
   if (uping::health::requested(args)) {
     const uping::health::HealthParse parsed = uping::health::parse_command_line(args);

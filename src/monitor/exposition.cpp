@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "monitor/utf8.hpp"
+
 namespace uping::monitor {
 namespace {
 
@@ -63,7 +65,19 @@ bool valid_label_name(std::string_view name) {
 }
 
 void append_label_value(std::string& out, std::string_view value) {
-  for (const char c : value) {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // Prometheus refuses a label value that is not UTF-8: a user's bytes become U+FFFD.
+      const std::size_t length = utf8_char_length(value.substr(i));
+      if (length == 0) {
+        out += kReplacementCharacter;
+      } else {
+        out.append(value.substr(i, length));
+        i += length - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '\\':
         out += "\\\\";

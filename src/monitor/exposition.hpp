@@ -66,8 +66,9 @@ bool valid_metric_name(std::string_view name);
 bool valid_label_name(std::string_view name);
 
 // The pieces, for tests and for other writers.
-void append_label_value(std::string& out, std::string_view value);  // escapes \ " and newline
-void append_help_text(std::string& out, std::string_view help);     // escapes \ and newline
+// Escapes \ " and newline; bytes that are not UTF-8 become U+FFFD (Prometheus refuses them).
+void append_label_value(std::string& out, std::string_view value);
+void append_help_text(std::string& out, std::string_view help);  // escapes \ and newline
 // A value as Prometheus parses it: +Inf, -Inf, NaN, integers up to 2^53 without exponent or
 // fraction, everything else in the shortest form that reads back as the same double.
 void append_value(std::string& out, double value);

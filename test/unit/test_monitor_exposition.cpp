@@ -174,3 +174,18 @@ TEST_CASE("monitor exposition: appends to what the string holds", "[monitor]") {
   exposition.family("g", MetricType::gauge, "h");
   CHECK(out.starts_with("prefix\n# HELP g h\n"));
 }
+
+TEST_CASE("monitor exposition: label values that are not UTF-8 get U+FFFD per bad byte", "[monitor]") {
+  const auto escaped = [](std::string_view value) {
+    std::string out;
+    append_label_value(out, value);
+    return out;
+  };
+  CHECK(escaped("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") == "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  CHECK(escaped("a\xFFz") == "a\xEF\xBF\xBDz");
+  CHECK(escaped("\xC3") == "\xEF\xBF\xBD");                                                  // cut short
+  CHECK(escaped("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");                                  // overlong '/'
+  CHECK(escaped("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");                  // a surrogate
+  CHECK(escaped("\xF4\x90\x80\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // above U+10FFFF
+  CHECK(escaped("\x80\"\n") == "\xEF\xBF\xBD\\\"\\n");
+}
