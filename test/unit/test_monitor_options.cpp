@@ -295,10 +295,15 @@ TEST_CASE("monitor options: --probe-allow is repeatable and takes lists", "[moni
         "uping: --monitor: invalid --probe-allow '198.51.100.0/24,': an empty item in the list");
   CHECK(refusal({"--probe-allow", ",198.51.100.0/24", "a"}) ==
         "uping: --monitor: invalid --probe-allow ',198.51.100.0/24': an empty item in the list");
-  // parse_cidr's own refusals (allow_list.hpp) come after the option's name.
-  const auto name = refusal({"--probe-allow", "db1", "a"});
-  CHECK(name.starts_with("uping: --monitor: --probe-allow "));
-  CHECK_THAT(name, Catch::Contains("db1"));
+  // parse_cidr's own refusals (allow_list.hpp) come after the option's name: no names, no host
+  // bits (a typo must not widen the list), prefixes in range.
+  CHECK(refusal({"--probe-allow", "db1", "a"}) ==
+        "uping: --monitor: --probe-allow db1: not an IPv4 or IPv6 address (or CIDR block)");
+  CHECK(refusal({"--probe-allow", "198.51.100.0/24,198.51.100.7/24", "a"}) ==
+        "uping: --monitor: --probe-allow 198.51.100.7/24: host bits set after the /24 prefix (the block would be "
+        "198.51.100.0/24)");
+  CHECK(refusal({"--probe-allow", "2001:db8::/129", "a"}) ==
+        "uping: --monitor: --probe-allow 2001:db8::/129: prefix length must be 0 to 128");
 }
 
 TEST_CASE("monitor options: --textfile needs its directory", "[monitor]") {
