@@ -48,8 +48,9 @@ def groups(runs, part):
 
 def watch_table(runs):
     print("| Targets | Program | n | CPU, cores | × peer | peak RSS, MiB | × peer | RSS at end, MiB | probes done / due "
-          "| replies / probes | whole machine, cores | others' load, cores | slowest scrape, ms |")
-    print("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+          "| replies / probes | whole machine, cores | softirq, cores | others' load, cores | slowest scrape, ms "
+          "| scrapes failed |")
+    print("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for count, programs in groups(runs, "watch"):
         reference = programs[0][1]
         for program, own in programs:
@@ -61,7 +62,9 @@ def watch_table(runs):
                   f"| {paired(own, reference, 'peak_rss_kib') if own is not reference else ''} "
                   f"| {spread(column('end_rss_kib'), 1 / 1024, 1)} | {spread(column('done_ratio'), 1, 3)} "
                   f"| {spread(ratio, 1, 3)} | {spread(column('machine_busy_cores'))} "
-                  f"| {spread(column('other_cores'))} | {spread(column('scrape_max_ms'), 1, 0)} |")
+                  f"| {spread(column('machine_softirq_cores'))} | {spread(column('other_cores'))} "
+                  f"| {spread([v for v in column('scrape_max_ms') if v == v], 1, 0)} "
+                  f"| {sum(column('scrapes_failed')):.0f} of {len(own) * 2} |")
 
 
 def percentile(values, fraction):

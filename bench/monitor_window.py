@@ -20,6 +20,8 @@ import time
 import urllib.request
 
 TICK = os.sysconf("SC_CLK_TCK")
+SCRAPE_TIMEOUT = 10  # Prometheus' default scrape_timeout
+PATIENT = 600
 
 
 def process_cpu_seconds(pid):
@@ -61,11 +63,16 @@ def own_cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-def scrape(url, save_path):
+def scrape(url, save_path, timeout):
     """Sums of the counters the check needs, the exposition's size and how long the scrape took."""
     started = time.monotonic()
-    with urllib.request.urlopen(url, timeout=60) as response:
-        body = response.read()
+    chunks = []
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        while chunk := response.read(1 << 16):  # a deadline for the whole answer, as Prometheus has
+            chunks.append(chunk)
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"scrape not over after {timeout} s")
+    body = b"".join(chunks)
     took = time.monotonic() - started
     if save_path:
         with open(save_path, "wb") as out:
@@ -89,20 +96,32 @@ def main():
     save_prefix = sys.argv[7]
     scrapes = max(1, round(window / every))
 
-    first, series, _size, _took = scrape(url, "")
-    start = time.monotonic()
+    # The counters are read by scrapes that wait as long as it takes; the scrapes inside the window give up
+    # after Prometheus' default scrape_timeout, as Prometheus would (the program may go on rendering).
+    first, series, _size, _took = scrape(url, "", PATIENT)
+    first_time = time.monotonic()
+    start = first_time
     cpu_start, machine_start, own_start = process_cpu_seconds(pid), machine_ticks(), own_cpu_seconds()
-    durations, sizes, last = [], [], first
+    durations, sizes, failed, last, last_time = [], [], 0, None, None
     for index in range(1, scrapes + 1):
         time.sleep(max(0.0, start + index * window / scrapes - time.monotonic()))
         keep = f"{save_prefix}.scrape{index}" if index == scrapes else ""
-        last, series, size, took = scrape(url, keep)
-        durations.append(took)
-        sizes.append(size)
+        try:
+            last, series, size, took = scrape(url, keep, SCRAPE_TIMEOUT)
+            last_time = time.monotonic() - took
+            durations.append(took)
+            sizes.append(size)
+        except (OSError, TimeoutError):
+            failed += 1
+            last = None
     cpu_end, machine_end, own_end = process_cpu_seconds(pid), machine_ticks(), own_cpu_seconds()
     elapsed = time.monotonic() - start
     hwm, rss = memory_kib(pid)
     datagram_sockets, raw_sockets = icmp_sockets(pid)
+    if last is None:  # the window's last scrape timed out: the counters from one that waits
+        last_time = time.monotonic()
+        last, series, size, took = scrape(url, f"{save_prefix}.scrape-late", PATIENT)
+        sizes.append(size)
 
     cpu = cpu_end - cpu_start
     machine_total = (machine_end[2] - machine_start[2]) / TICK
@@ -111,7 +130,7 @@ def main():
     softirq = (machine_end[1] - machine_start[1]) / TICK
     requests = last["smokeping_requests_total"] - first["smokeping_requests_total"]
     replies = last["smokeping_response_duration_seconds_count"] - first["smokeping_response_duration_seconds_count"]
-    expected = targets * elapsed / interval
+    expected = targets * (last_time - first_time) / interval
     row = {
         "cpu_s": f"{cpu:.2f}", "elapsed_s": f"{elapsed:.3f}", "cores": f"{cpu / elapsed:.4f}",
         "peak_rss_kib": hwm, "end_rss_kib": rss,
@@ -119,7 +138,8 @@ def main():
         "replies": f"{replies:.0f}", "series": series,
         "machine_busy_cores": f"{machine_busy / elapsed:.4f}", "machine_softirq_cores": f"{softirq / elapsed:.4f}",
         "other_cores": f"{(machine_busy - cpu) / elapsed:.4f}", "machine_cores": f"{cores_of_machine:.2f}",
-        "scrape_max_ms": f"{max(durations) * 1000:.1f}", "scrape_bytes": max(sizes),
+        "scrape_max_ms": f"{max(durations) * 1000:.1f}" if durations else "nan", "scrapes_failed": failed,
+        "scrape_bytes": max(sizes),
         "icmp_datagram_sockets": datagram_sockets, "icmp_raw_sockets": raw_sockets,
         "load1": open("/proc/loadavg").read().split()[0],
     }
