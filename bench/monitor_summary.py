@@ -56,7 +56,7 @@ def watch_table(runs):
         for program, own in programs:
             column = lambda key: [run[key] for run in own]  # noqa: E731
             ratio = [run["replies"] / run["requests"] for run in own if run["requests"]]
-            print(f"| {count:,} | {program} | {len(own)} | {spread(column('cores'))} "
+            print(f"| {count:,} | {program} | {len(own)} | {spread(column('cores'), 1, 3)} "
                   f"| {paired(own, reference, 'cores') if own is not reference else ''} "
                   f"| {spread(column('peak_rss_kib'), 1 / 1024, 1)} "
                   f"| {paired(own, reference, 'peak_rss_kib') if own is not reference else ''} "
