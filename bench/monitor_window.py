@@ -98,9 +98,12 @@ def main():
 
     # The counters are read by scrapes that wait as long as it takes; the scrapes inside the window give up
     # after Prometheus' default scrape_timeout, as Prometheus would (the program may go on rendering).
-    first, series, _size, _took = scrape(url, "", PATIENT)
-    first_time = time.monotonic()
-    start = first_time
+    first_started = time.monotonic()
+    first, series, _size, first_took = scrape(url, "", PATIENT)
+    # The counters were read somewhere inside the scrape: its middle, give or take half its duration (a
+    # loaded smokeping_prober took minutes, so probes done / due is then only a rough figure).
+    first_time = first_started + first_took / 2
+    start = time.monotonic()
     cpu_start, machine_start, own_start = process_cpu_seconds(pid), machine_ticks(), own_cpu_seconds()
     durations, sizes, failed, last, last_time = [], [], 0, None, None
     for index in range(1, scrapes + 1):
@@ -108,7 +111,7 @@ def main():
         keep = f"{save_prefix}.scrape{index}" if index == scrapes else ""
         try:
             last, series, size, took = scrape(url, keep, SCRAPE_TIMEOUT)
-            last_time = time.monotonic() - took
+            last_time = time.monotonic() - took / 2
             durations.append(took)
             sizes.append(size)
         except (OSError, TimeoutError):
@@ -119,8 +122,9 @@ def main():
     hwm, rss = memory_kib(pid)
     datagram_sockets, raw_sockets = icmp_sockets(pid)
     if last is None:  # the window's last scrape timed out: the counters from one that waits
-        last_time = time.monotonic()
+        late_started = time.monotonic()
         last, series, size, took = scrape(url, f"{save_prefix}.scrape-late", PATIENT)
+        last_time = late_started + took / 2
         sizes.append(size)
 
     cpu = cpu_end - cpu_start
@@ -139,6 +143,7 @@ def main():
         "machine_busy_cores": f"{machine_busy / elapsed:.4f}", "machine_softirq_cores": f"{softirq / elapsed:.4f}",
         "other_cores": f"{(machine_busy - cpu) / elapsed:.4f}", "machine_cores": f"{cores_of_machine:.2f}",
         "scrape_max_ms": f"{max(durations) * 1000:.1f}" if durations else "nan", "scrapes_failed": failed,
+        "baseline_scrape_ms": f"{first_took * 1000:.1f}",
         "scrape_bytes": max(sizes),
         "icmp_datagram_sockets": datagram_sockets, "icmp_raw_sockets": raw_sockets,
         "load1": open("/proc/loadavg").read().split()[0],
