@@ -159,12 +159,15 @@ fi
 # --- privileges: started as root, and as uid 65534 from a copy holding cap_net_raw ---------------------
 # privileged_run TAG UID CMD...: starts the monitor, reads /proc/PID/status once it listens, stops it.
 privileged_run() {
-  local tag=$1 uid=$2 runner2 pid2 state
+  local tag=$1 uid=$2 runner2 pid2 port2 state
   shift 2
   "$@" --monitor --listen 127.0.0.1:0 -i 0.5 127.0.0.1 >"$LIVE_OUT/$tag.out" 2>"$LIVE_OUT/$tag.err" &
   runner2=$!
   pid2=$(pid_of "--monitor --listen 127\\.0\\.0\\.1:0 -i 0\\.5 127\\.0\\.0\\.1$")
-  if ! wait_for_listen "$LIVE_OUT/$tag.err" >/dev/null || [[ -z $pid2 ]]; then
+  port2=$(wait_for_listen "$LIVE_OUT/$tag.err")
+  # The listening line comes before the privilege drop; an answer comes only after it.
+  if [[ -z $port2 || -z $pid2 ]] ||
+    [[ $(ip netns exec "$ns" curl -s --max-time 10 "http://127.0.0.1:$port2/-/healthy") != OK ]]; then
     fail "$tag: the monitor did not start"
     sed 's/^/    | /' "$LIVE_OUT/$tag.err"
   else
