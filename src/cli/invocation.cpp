@@ -16,4 +16,14 @@ std::optional<icmp::Family> family_implied_by_name(std::string_view program_name
   return std::nullopt;
 }
 
+FamilyChoice choose_family(bool v4, bool v6, std::string_view program_name) {
+  const auto implied = family_implied_by_name(program_name);
+  v4 = v4 || implied == icmp::Family::v4;
+  v6 = v6 || implied == icmp::Family::v6;
+  if (v4 && v6) return FamilyChoice{std::nullopt, true};
+  if (v4) return FamilyChoice{icmp::Family::v4, false};
+  if (v6) return FamilyChoice{icmp::Family::v6, false};
+  return {};
+}
+
 }  // namespace uping

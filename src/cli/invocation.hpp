@@ -18,6 +18,15 @@ inline constexpr int kExitError = 2;    // usage, resolution, socket and system 
 // component), as if -4 / -6 had been given. Every mode applies it; the other flag is a conflict.
 std::optional<icmp::Family> family_implied_by_name(std::string_view program_name);
 
+// -4 / -6 of the long-option modes (sweep, --health, --monitor), the program's name counting as
+// one of them: the family asked for (none: both), or a conflict when both are, for the mode's
+// own message.
+struct FamilyChoice {
+  std::optional<icmp::Family> family;
+  bool conflict = false;
+};
+FamilyChoice choose_family(bool v4, bool v6, std::string_view program_name);
+
 // argv[0]'s last component.
 std::string_view basename_of(std::string_view path);
 

@@ -26,16 +26,6 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-// A decimal prefix length with nothing else around it.
-std::optional<unsigned> parse_prefix(std::string_view text) {
-  if (text.empty() || text.size() > 3) return std::nullopt;
-  unsigned value = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  return value;
-}
 
 std::string count_text(WideCount count) {
   // Range sizes beyond 64 bits only occur for refused IPv6 blocks: say so instead of printing them.
@@ -54,7 +44,7 @@ std::variant<AddressRange, RangeError> parse_cidr(std::string_view spec, std::st
   const auto base = parse_address(address_text);
   if (!base) return RangeError{std::string(spec) + ": not an IPv4 or IPv6 address before '/'"};
   const unsigned bits = address_bits(base->family);
-  const auto prefix = parse_prefix(prefix_text);
+  const auto prefix = parse_prefix_length(prefix_text);
   if (!prefix || *prefix > bits) {
     return RangeError{std::string(spec) + ": prefix length must be 0 to " + std::to_string(bits)};
   }
@@ -335,6 +325,16 @@ Untaken TargetStream::untaken() const {
   }
   left.file_left = lines_ && !lines_->at_end();
   return left;
+}
+
+std::optional<unsigned> parse_prefix_length(std::string_view text) {
+  if (text.empty() || text.size() > 3) return std::nullopt;
+  unsigned value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return value;
 }
 
 }  // namespace uping::targets

@@ -50,6 +50,10 @@ struct AddressRange {
 // (/8 is the largest IPv4 block accepted, /104 the largest IPv6 one).
 inline constexpr WideCount kMaxRangeSize = WideCount{1} << 24;
 
+// A decimal prefix length ("24") with nothing else around it, at most three digits; the caller
+// checks it against the family's bits.
+std::optional<unsigned> parse_prefix_length(std::string_view text);
+
 struct RangeError {
   std::string message;  // "198.51.100.0/33: prefix length must be 0 to 32"
 };

@@ -24,16 +24,6 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
-std::optional<unsigned> parse_prefix(std::string_view text) {
-  if (text.empty() || text.size() > 3) return std::nullopt;
-  unsigned value = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  return value;
-}
-
 // The addresses a block of `prefix` bits leaves free, as a mask.
 WideCount host_mask(unsigned bits, unsigned prefix) {
   const unsigned host_bits = bits - prefix;
@@ -58,7 +48,7 @@ std::variant<Cidr, std::string> parse_cidr(std::string_view text) {
   const unsigned bits = bits_of(address->family);
   unsigned prefix = bits;
   if (slash != std::string_view::npos) {
-    const auto parsed = parse_prefix(text.substr(slash + 1));
+    const auto parsed = targets::parse_prefix_length(text.substr(slash + 1));
     if (!parsed || *parsed > bits) return quoted(text) + ": prefix length must be 0 to " + std::to_string(bits);
     prefix = *parsed;
   }

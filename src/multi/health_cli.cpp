@@ -90,12 +90,9 @@ HealthParse parse_command_line(const std::vector<std::string>& args) {
     return result;
   }
   // ping4 / ping6 count as -4 / -6, as for a ping.
-  const auto implied = family_implied_by_name(options.program_name);
-  if (implied == icmp::Family::v4) v4 = true;
-  if (implied == icmp::Family::v6) v6 = true;
-  if (v4 && v6) return misconfigured("only one of -4 and -6 may be given");
-  if (v4) options.family = icmp::Family::v4;
-  if (v6) options.family = icmp::Family::v6;
+  const FamilyChoice family = choose_family(v4, v6, options.program_name);
+  if (family.conflict) return misconfigured("only one of -4 and -6 may be given");
+  options.family = family.family;
   if (deadline_given->count() > 0) {
     const auto seconds = parse_decimal(deadline, 0.001, 3600);
     if (!seconds) return misconfigured("invalid deadline '" + deadline + "': seconds, 0.001 to 3600");

@@ -115,12 +115,9 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   }
 
   // ping4 / ping6 count as -4 / -6, as for a ping.
-  const auto implied = family_implied_by_name(options.program_name);
-  if (implied == icmp::Family::v4) v4 = true;
-  if (implied == icmp::Family::v6) v6 = true;
-  if (v4 && v6) return failed("only one -4 or -6 option may be specified");
-  if (v4) options.family = icmp::Family::v4;
-  if (v6) options.family = icmp::Family::v6;
+  const FamilyChoice family = choose_family(v4, v6, options.program_name);
+  if (family.conflict) return failed("only one -4 or -6 option may be specified");
+  options.family = family.family;
   if (int(json) + int(alive) + int(unreachable) > 1)
     return failed("--json, --alive and --unreachable exclude each other");
   if (json) options.format = OutputFormat::json;
