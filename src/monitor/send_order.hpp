@@ -26,7 +26,8 @@ class SendOrder {
   // handed on as a timeout, so a lost settlement cannot stall the rule or grow memory for ever.
   static constexpr std::size_t kMaxInFlight = std::size_t{1} << 16;
 
-  // Sequence numbers must grow from one call to the next.
+  // A sequence number must differ from those of the probes still in flight (it may wrap around:
+  // the ring, not the number, keeps the order).
   void sent(std::uint64_t seq, WallTime at);
   // False when `seq` is not in flight (sent before forget(), or settled already).
   bool settle(std::uint64_t seq, Outcome outcome) noexcept;

@@ -78,9 +78,10 @@ class TargetMetrics {
   TargetMetrics(std::uint32_t down_after, std::uint32_t up_after);
 
   // Every probe that left (or that the kernel refused: it is settled later as a send error), with
-  // its sequence number (growing) and wall-clock send time. The counters move when a probe
-  // settles; the outage rule sees the probes in the order they were sent (SendOrder), so the
-  // events it appends to `events` may come from an earlier probe than the one settling now.
+  // its sequence number (distinct among the probes in flight) and wall-clock send time. The
+  // counters move when a probe settles; the outage rule sees the probes in the order they were
+  // sent (SendOrder), so the events it appends to `events` may come from an earlier probe than
+  // the one settling now.
   void sent(std::uint64_t seq, WallTime at) { order_.sent(seq, at); }
   // A first reply, received at `received` (wall clock).
   void reply(std::uint64_t seq, Micros rtt, std::optional<int> ttl, WallTime received,

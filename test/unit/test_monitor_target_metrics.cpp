@@ -361,6 +361,21 @@ TEST_CASE("monitor send order: a ring that grows to the probes in flight and han
   }
 }
 
+TEST_CASE("monitor send order: sequence numbers that wrap around keep the send order", "[monitor]") {
+  // The engine numbers each address's probes in 32 bits (the token's low half).
+  SendOrder order;
+  order.sent(0xFFFF'FFFE, at(1));
+  order.sent(0xFFFF'FFFF, at(2));
+  order.sent(0, at(3));
+  CHECK(order.settle(0, SendOrder::Outcome::reply));
+  CHECK(order.settle(0xFFFF'FFFF, SendOrder::Outcome::timeout));
+  CHECK_FALSE(order.pop());
+  CHECK(order.settle(0xFFFF'FFFE, SendOrder::Outcome::reply));
+  std::int64_t expected = 1;
+  while (const auto settled = order.pop()) CHECK(settled->sent == at(expected++));
+  CHECK(expected == 4);
+}
+
 TEST_CASE("monitor send order: past kMaxInFlight the oldest is handed on as a timeout", "[monitor]") {
   SendOrder order;
   for (std::uint64_t seq = 0; seq <= SendOrder::kMaxInFlight; ++seq) order.sent(seq, at(1));
