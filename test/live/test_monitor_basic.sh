@@ -157,14 +157,16 @@ else
 fi
 
 # --- privileges: started as root, and as uid 65534 from a copy holding cap_net_raw ---------------------
-# privileged_run TAG UID CMD...: starts the monitor, reads /proc/PID/status once it listens, stops it.
+# privileged_run TAG UID BIN CMD...: starts the monitor (BIN, run by CMD...), reads /proc/PID/status
+# once it listens, stops it. The PID is BIN's own, found once it listens: the wrappers before it
+# (timeout, ip netns exec before its exec) carry the same arguments and keep root's capabilities.
 privileged_run() {
-  local tag=$1 uid=$2 runner2 pid2 port2 state
-  shift 2
+  local tag=$1 uid=$2 bin=$3 runner2 pid2 port2 state
+  shift 3
   "$@" --monitor --listen 127.0.0.1:0 -i 0.5 127.0.0.1 >"$LIVE_OUT/$tag.out" 2>"$LIVE_OUT/$tag.err" &
   runner2=$!
-  pid2=$(pid_of "--monitor --listen 127\\.0\\.0\\.1:0 -i 0\\.5 127\\.0\\.0\\.1$")
   port2=$(wait_for_listen "$LIVE_OUT/$tag.err")
+  pid2=$(pid_of "^$bin --monitor --listen 127\\.0\\.0\\.1:0 -i 0\\.5 127\\.0\\.0\\.1$")
   # The listening line comes before the privilege drop; an answer comes only after it.
   if [[ -z $port2 || -z $pid2 ]] ||
     [[ $(ip netns exec "$ns" curl -s --max-time 10 "http://127.0.0.1:$port2/-/healthy") != OK ]]; then
@@ -185,14 +187,14 @@ privileged_run() {
   check_rc "$tag" 0 "$tag: SIGTERM"
 }
 
-privileged_run root 0 run_root "$ns" "$UPING_BIN"
+privileged_run root 0 "$UPING_BIN" run_root "$ns" "$UPING_BIN"
 if command -v setcap >/dev/null; then
   FILECAP_BIN=$LIVE_DIR/uping-filecap
   cp -- "$UPING_BIN" "$FILECAP_BIN"
   chmod 755 "$FILECAP_BIN"
   setup setcap cap_net_raw=ep "$FILECAP_BIN"
   # CAP_NET_RAW stays in the bounding set here, or the kernel would refuse to run the copy.
-  privileged_run filecap $LIVE_UNPRIV_UID timeout -k 2 "$LIVE_TIMEOUT" ip netns exec "$ns" \
+  privileged_run filecap $LIVE_UNPRIV_UID "$FILECAP_BIN" timeout -k 2 "$LIVE_TIMEOUT" ip netns exec "$ns" \
     setpriv --reuid=$LIVE_UNPRIV_UID --regid=$LIVE_UNPRIV_UID --clear-groups --inh-caps=-all "$FILECAP_BIN"
 else
   echo "note: setcap is not installed: the file-capability copy is not tried (bash .ci/install-deps)"
