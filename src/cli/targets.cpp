@@ -337,4 +337,25 @@ std::optional<unsigned> parse_prefix_length(std::string_view text) {
   return value;
 }
 
+std::variant<std::vector<AddressRange>, RangeError> parse_generate_options(const std::vector<std::string>& specs,
+                                                                           const std::vector<std::string>& targets,
+                                                                           std::optional<icmp::Family> family) {
+  std::vector<AddressRange> ranges;
+  for (const auto& spec : specs) {
+    auto range = parse_range(spec);
+    if (auto* error = std::get_if<RangeError>(&range)) return RangeError{"-g " + error->message};
+    const auto& parsed = std::get<AddressRange>(range);
+    if (family && parsed.first.family != *family) {
+      return RangeError{"-g " + spec + ": not of the family asked for with -4 / -6"};
+    }
+    ranges.push_back(parsed);
+  }
+  for (const auto& target : targets) {
+    if (target.find('/') != std::string::npos && std::holds_alternative<AddressRange>(parse_range(target))) {
+      return RangeError{target + ": a range needs -g (-g " + target + ")"};
+    }
+  }
+  return ranges;
+}
+
 }  // namespace uping::targets

@@ -58,6 +58,12 @@ struct RangeError {
   std::string message;  // "198.51.100.0/33: prefix length must be 0 to 32"
 };
 
+// The -g arguments of a command line (sweep, --monitor), each of the family -4 / -6 asked for, and
+// its positional targets checked for a range typed without -g: the ranges, or the one-line refusal.
+std::variant<std::vector<AddressRange>, RangeError> parse_generate_options(const std::vector<std::string>& specs,
+                                                                           const std::vector<std::string>& targets,
+                                                                           std::optional<icmp::Family> family);
+
 std::variant<AddressRange, RangeError> parse_range(std::string_view spec);
 
 // The addresses of a range in order, one at a time.

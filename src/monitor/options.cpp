@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "cli/cli_parse.hpp"
@@ -161,23 +162,11 @@ MonitorParse parse_command_line(const std::vector<std::string>& args) {
   if (family.conflict) return failed("only one -4 or -6 option may be specified");
   options.family = family.family;
 
+  auto ranges = targets::parse_generate_options(generate, options.targets, options.family);
+  if (auto* error = std::get_if<targets::RangeError>(&ranges)) return failed(error->message);
+  options.ranges = std::move(std::get<std::vector<targets::AddressRange>>(ranges));
   std::uint64_t target_count = options.targets.size();
-  for (const auto& spec : generate) {
-    auto range = targets::parse_range(spec);
-    if (auto* error = std::get_if<targets::RangeError>(&range)) return failed("-g " + error->message);
-    const auto& parsed = std::get<targets::AddressRange>(range);
-    if (options.family && parsed.first.family != *options.family) {
-      return failed("-g " + spec + ": not of the family asked for with -4 / -6");
-    }
-    options.ranges.push_back(parsed);
-    target_count += static_cast<std::uint64_t>(parsed.size());
-  }
-  for (const auto& target : options.targets) {
-    if (target.find('/') != std::string::npos &&
-        std::holds_alternative<targets::AddressRange>(targets::parse_range(target))) {
-      return failed(target + ": a range needs -g (-g " + target + ")");
-    }
-  }
+  for (const auto& range : options.ranges) target_count += static_cast<std::uint64_t>(range.size());
   if (target_count > kMaxTargets) {
     return failed(std::to_string(target_count) + " targets from the command line and -g: at most " +
                   std::to_string(kMaxTargets));

@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "cli/cli_parse.hpp"
@@ -124,21 +125,9 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   if (alive) options.format = OutputFormat::alive;
   if (unreachable) options.format = OutputFormat::unreachable;
 
-  for (const auto& spec : generate) {
-    auto range = targets::parse_range(spec);
-    if (auto* error = std::get_if<targets::RangeError>(&range)) return failed("-g " + error->message);
-    const auto& parsed = std::get<targets::AddressRange>(range);
-    if (options.family && parsed.first.family != *options.family) {
-      return failed("-g " + spec + ": not of the family asked for with -4 / -6");
-    }
-    options.ranges.push_back(parsed);
-  }
-  for (const auto& target : options.targets) {
-    if (target.find('/') != std::string::npos &&
-        std::holds_alternative<targets::AddressRange>(targets::parse_range(target))) {
-      return failed(target + ": a range needs -g (-g " + target + ")");
-    }
-  }
+  auto ranges = targets::parse_generate_options(generate, options.targets, options.family);
+  if (auto* error = std::get_if<targets::RangeError>(&ranges)) return failed(error->message);
+  options.ranges = std::move(std::get<std::vector<targets::AddressRange>>(ranges));
   if (file_given->count() > 0) {
     if (file.empty()) return failed("invalid --file '': a file name, or - for standard input");
     options.file = file;
