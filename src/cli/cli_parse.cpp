@@ -17,6 +17,26 @@ std::optional<double> parse_c_number(const std::string& text) noexcept {
   return value;
 }
 
+std::variant<double, std::string> parse_bounded_number(const std::string& text, std::string_view option, double min,
+                                                       double max, std::string_view unit) {
+  const auto value = parse_c_number(text);
+  if (!value || *value < min || *value > max) {
+    return "invalid " + std::string(option) + " '" + text + "': " + std::string(unit);
+  }
+  return *value;
+}
+
+std::variant<std::uint64_t, std::string> parse_bounded_whole(const std::string& text, std::string_view option,
+                                                             double min, double max) {
+  const auto bound = [](double value) { return std::to_string(static_cast<std::uint64_t>(value)); };
+  const auto unit = "a whole number, " + bound(min) + " to " + bound(max);
+  auto parsed = parse_bounded_number(text, option, min, max, unit);
+  if (auto* message = std::get_if<std::string>(&parsed)) return *message;
+  const double value = std::get<double>(parsed);
+  if (std::floor(value) != value) return "invalid " + std::string(option) + " '" + text + "': " + unit;
+  return static_cast<std::uint64_t>(value);
+}
+
 std::optional<std::string> parse_arguments(CLI::App& app, const std::vector<std::string>& args) {
   // CLI11 reads "--rate=" as "--rate" and takes the next word as its value: an empty value is
   // refused here, as "--rate ''" is by the callers.

@@ -2,7 +2,6 @@
 #include "multi/sweep_options.hpp"
 
 #include <array>
-#include <cmath>
 #include <string_view>
 #include <type_traits>
 #include <variant>
@@ -29,28 +28,6 @@ bool is_one_of(std::string_view word, const std::array<std::string_view, N>& lis
     if (word == candidate) return true;
   }
   return false;
-}
-
-// A number in the C locale within [min, max]; the message names the option and the bounds.
-std::variant<double, std::string> parse_number(const std::string& text, std::string_view option, double min, double max,
-                                               std::string_view unit) {
-  const auto value = cli::parse_c_number(text);
-  if (!value || *value < min || *value > max) {
-    return "invalid " + std::string(option) + " '" + text + "': " + std::string(unit);
-  }
-  return *value;
-}
-
-std::string bound_text(double value) { return std::to_string(static_cast<std::uint64_t>(value)); }
-
-std::variant<std::uint64_t, std::string> parse_whole(const std::string& text, std::string_view option, double min,
-                                                     double max) {
-  const auto unit = "a whole number, " + bound_text(min) + " to " + bound_text(max);
-  auto parsed = parse_number(text, option, min, max, unit);
-  if (auto* message = std::get_if<std::string>(&parsed)) return *message;
-  const double value = std::get<double>(parsed);
-  if (std::floor(value) != value) return "invalid " + std::string(option) + " '" + text + "': " + unit;
-  return static_cast<std::uint64_t>(value);
 }
 
 std::chrono::microseconds seconds(double value) { return to_micros(value); }
@@ -176,7 +153,7 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   const auto whole = [&](const CLI::Option* given, const std::string& text, std::string_view option, double min,
                          double max, auto& into) -> std::optional<std::string> {
     if (given->count() == 0) return std::nullopt;
-    auto parsed = parse_whole(text, option, min, max);
+    auto parsed = cli::parse_bounded_whole(text, option, min, max);
     if (auto* message = std::get_if<std::string>(&parsed)) return *message;
     into = static_cast<std::remove_reference_t<decltype(into)>>(std::get<std::uint64_t>(parsed));
     return std::nullopt;
@@ -184,7 +161,7 @@ SweepParse parse_command_line(const std::vector<std::string>& args) {
   const auto decimal = [&](const CLI::Option* given, const std::string& text, std::string_view option, double min,
                            double max, std::string_view unit, auto&& apply) -> std::optional<std::string> {
     if (given->count() == 0) return std::nullopt;
-    auto parsed = parse_number(text, option, min, max, unit);
+    auto parsed = cli::parse_bounded_number(text, option, min, max, unit);
     if (auto* message = std::get_if<std::string>(&parsed)) return *message;
     apply(std::get<double>(parsed));
     return std::nullopt;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/ndjson.hpp"
 #include "cli/targets.hpp"
 #include "multi/sweep_options.hpp"
 #include "uping/icmp.hpp"
@@ -16,7 +17,7 @@
 
 namespace uping::sweep {
 
-inline constexpr int kJsonSchemaVersion = 1;
+inline constexpr int kJsonSchemaVersion = ndjson::kSchemaVersion;
 
 // Which target an event belongs to: as given (name or address) and the address probed
 // (canonical numeric form; empty when the name was never resolved).
@@ -83,7 +84,7 @@ int exit_code(const RunTotals& totals, const SweepOptions& options);
 std::string untaken_line(const targets::Untaken& untaken, StopReason stopped);
 
 // Bytes that are not UTF-8 (a file's line, a name) become U+FFFD, so every line is valid JSON.
-std::string valid_utf8(std::string_view text);
+using ndjson::valid_utf8;
 
 // One line each, ending in '\n'.
 std::string json_reply(const TargetRef& target, const ReplySeen& reply);

@@ -62,6 +62,7 @@ std::string usage_text(std::string_view program_name) {
       "Other modes (each with its own --help):\n"
       "  <destination>...   sweep many targets (-g, --file, --json, --alive): --json --help\n"
       "  --health <target>  container health probe: exit 0 healthy, 1 not\n"
+      "  --monitor <target> watch targets without end: outage events, Prometheus metrics\n"
       "  --diagnose         explain whether this host lets uping ping unprivileged\n"
       "  --help             this text on stdout\n"
       "  --version          the version, and the iputils release uping follows\n"

@@ -66,6 +66,7 @@ TEST_CASE("after -- nothing is a GNU flag, and ordinary command lines pass throu
 TEST_CASE("the usage text (-h and --help) names the other modes, a line each") {
   const std::string text = uping::usage_text("uping");
   CHECK(text.find("\n  --health ") != std::string::npos);
+  CHECK(text.find("\n  --monitor ") != std::string::npos);
   CHECK(text.find("\n  --diagnose ") != std::string::npos);
   CHECK(text.find("\n  <destination>... ") != std::string::npos);
   CHECK(text.find("\n  --help ") != std::string::npos);
