@@ -11,8 +11,6 @@
 #include "monitor_feed.hpp"
 
 using namespace uping::monitor;
-using uping::monitor::test::feed_loss;
-using uping::monitor::test::feed_reply;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
@@ -110,10 +108,10 @@ TEST_CASE("monitor events: outage ended, by replies or otherwise", "[monitor]") 
 
 TEST_CASE("monitor events: the summary of a period", "[monitor]") {
   TargetMetrics metrics(3, 2);
-  feed_reply(metrics, 100, 64, kAt, kAt);
-  feed_reply(metrics, 200, 64, kAt + 1s, kAt + 1s);
-  feed_reply(metrics, 300, 64, kAt + 2s, kAt + 2s);
-  feed_loss(metrics, Loss::timeout, std::nullopt, kAt + 3s);
+  test::feed_reply(metrics, 100, 64, kAt, kAt);
+  test::feed_reply(metrics, 200, 64, kAt + 1s, kAt + 1s);
+  test::feed_reply(metrics, 300, 64, kAt + 2s, kAt + 2s);
+  test::feed_loss(metrics, Loss::timeout, std::nullopt, kAt + 3s);
   const auto append = [&](std::string& out, EventFormat format) {
     append_summary(out, format, kDb1, metrics, kAt + 60s, 60s);
   };
@@ -133,9 +131,9 @@ TEST_CASE("monitor events: the summary of a period", "[monitor]") {
 
   // Down, with every kind of loss and a duplicate; no reply: no RTT figures.
   TargetMetrics lost(2, 2);
-  feed_loss(lost, Loss::icmp_error, IcmpErrorKind::host_unreachable, kAt);
-  feed_loss(lost, Loss::send_error, std::nullopt, kAt + 1s);
-  feed_loss(lost, Loss::timeout, std::nullopt, kAt + 2s);
+  test::feed_loss(lost, Loss::icmp_error, IcmpErrorKind::host_unreachable, kAt);
+  test::feed_loss(lost, Loss::send_error, std::nullopt, kAt + 1s);
+  test::feed_loss(lost, Loss::timeout, std::nullopt, kAt + 2s);
   lost.duplicate(500);
   std::string out;
   append_summary(out, EventFormat::text, kDb1, lost, kAt, 10s);
