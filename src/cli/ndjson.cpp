@@ -91,17 +91,25 @@ std::string jitter_figures(const RttJitter& jitter) {
 std::string valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  while (!text.empty()) {
-    const std::size_t length = utf8_sequence_length(text);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-      text.remove_prefix(1);
-    } else {
-      out.append(text.substr(0, length));
-      text.remove_prefix(length);
-    }
-  }
+  append_valid_utf8(out, text);
   return out;
+}
+
+void append_valid_utf8(std::string& out, std::string_view text) {
+  // Valid runs are appended whole: the exposition repairs every label value of a scrape.
+  std::size_t run = 0;  // bytes of text[0, run) checked valid and not yet appended
+  while (run < text.size()) {
+    const std::size_t length = utf8_sequence_length(text.substr(run));
+    if (length != 0) {
+      run += length;
+      continue;
+    }
+    out.append(text.substr(0, run));
+    out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+    text.remove_prefix(run + 1);
+    run = 0;
+  }
+  out.append(text);
 }
 
 Line::Line(std::string_view type) { line_ = fmt::format("{{\"v\":{},\"type\":\"{}\"", kSchemaVersion, type); }

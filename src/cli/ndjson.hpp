@@ -15,7 +15,10 @@ namespace uping::ndjson {
 inline constexpr int kSchemaVersion = 1;
 
 // Bytes that are not UTF-8 (a file's line, a name) become U+FFFD, so every line is valid JSON.
+// The one UTF-8 repair of uping's output: the monitor's exposition and status page use it too.
 std::string valid_utf8(std::string_view text);
+// The same, appended to `out` (no string of its own).
+void append_valid_utf8(std::string& out, std::string_view text);
 
 // Exact milliseconds from whole microseconds: 52 -> "0.052" (negative times as 0).
 std::string millis(Micros micros);

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "monitor/utf8.hpp"
+#include "cli/ndjson.hpp"
 
 namespace uping::monitor {
 namespace {
@@ -65,32 +65,23 @@ bool valid_label_name(std::string_view name) {
 }
 
 void append_label_value(std::string& out, std::string_view value) {
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const char c = value[i];
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      // Prometheus refuses a label value that is not UTF-8: a user's bytes become U+FFFD.
-      const std::size_t length = utf8_char_length(value.substr(i));
-      if (length == 0) {
-        out += kReplacementCharacter;
-      } else {
-        out.append(value.substr(i, length));
-        i += length - 1;
-      }
-      continue;
-    }
-    switch (c) {
+  // The characters to escape are ASCII, never inside a UTF-8 sequence, so repairing the runs
+  // between them gives the same bytes as repairing the whole value.
+  for (;;) {
+    const std::size_t special = value.find_first_of("\\\"\n");
+    ndjson::append_valid_utf8(out, value.substr(0, special));
+    if (special == std::string_view::npos) return;
+    switch (value[special]) {
       case '\\':
         out += "\\\\";
         break;
       case '"':
         out += "\\\"";
         break;
-      case '\n':
-        out += "\\n";
-        break;
       default:
-        out += c;
+        out += "\\n";
     }
+    value.remove_prefix(special + 1);
   }
 }
 
@@ -159,12 +150,14 @@ void Exposition::sample(Labels labels, double value) {
   series_start({}, labels, nullptr);
   append_value(out_, value);
   out_ += '\n';
+  series_end();
 }
 
 void Exposition::sample(Labels labels, std::uint64_t value) {
   series_start({}, labels, nullptr);
   append_value(out_, value);
   out_ += '\n';
+  series_end();
 }
 
 void Exposition::histogram(Labels labels, const HistogramSnapshot& snapshot) {
@@ -188,6 +181,7 @@ void Exposition::histogram(Labels labels, const HistogramSnapshot& snapshot) {
   series_start("_count", labels, nullptr);
   append_value(out_, cumulative);
   out_ += '\n';
+  series_end();
 }
 
 }  // namespace uping::monitor

@@ -2,15 +2,15 @@
 // resource, every string from the configuration HTML-escaped.
 #include <cstdio>
 
+#include "cli/ndjson.hpp"
 #include "monitor/render.hpp"
-#include "monitor/utf8.hpp"
 
 namespace uping::monitor {
 namespace {
 
 void append_escaped(std::string& out, std::string_view text) {
   std::string valid;
-  append_valid_utf8(valid, text);
+  ndjson::append_valid_utf8(valid, text);
   for (const char c : valid) {
     switch (c) {
       case '&':

@@ -188,4 +188,6 @@ TEST_CASE("monitor exposition: label values that are not UTF-8 get U+FFFD per ba
   CHECK(escaped("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");                  // a surrogate
   CHECK(escaped("\xF4\x90\x80\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // above U+10FFFF
   CHECK(escaped("\x80\"\n") == "\xEF\xBF\xBD\\\"\\n");
+  // A sequence cut short by a character to escape: each byte alone, then the escape.
+  CHECK(escaped("\xE2\x82\"\xC3\n\\\xC3\xA9") == "\xEF\xBF\xBD\xEF\xBF\xBD\\\"\xEF\xBF\xBD\\n\\\\\xC3\xA9");
 }

@@ -252,6 +252,10 @@ TEST_CASE("hostile names are escaped and invalid UTF-8 is repaired", "[sweep][js
   CHECK(valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80") == "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
   CHECK(valid_utf8("\xe2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated sequence
   CHECK(valid_utf8("\xf4\x90\x80\x80").size() == 12);           // above U+10FFFF: 4 replacements
+  // The appending form (the monitor's) keeps what the string held, and valid runs between repairs.
+  std::string appended = "x";
+  uping::ndjson::append_valid_utf8(appended, "ab\xff\xc3\xa9\x80" "cd\xe2\x82");
+  CHECK(appended == "xab\xEF\xBF\xBD\xc3\xa9\xEF\xBF\xBD" "cd\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST_CASE("per-target summary arithmetic", "[sweep][json]") {
