@@ -150,12 +150,14 @@ void Exposition::sample(Labels labels, double value) {
   series_start({}, labels, nullptr);
   append_value(out_, value);
   out_ += '\n';
+  series_end();
 }
 
 void Exposition::sample(Labels labels, std::uint64_t value) {
   series_start({}, labels, nullptr);
   append_value(out_, value);
   out_ += '\n';
+  series_end();
 }
 
 void Exposition::histogram(Labels labels, const HistogramSnapshot& snapshot) {
@@ -179,6 +181,7 @@ void Exposition::histogram(Labels labels, const HistogramSnapshot& snapshot) {
   series_start("_count", labels, nullptr);
   append_value(out_, cumulative);
   out_ += '\n';
+  series_end();
 }
 
 }  // namespace uping::monitor

@@ -5,11 +5,14 @@
 // it appends to the caller's string and never writes timestamps (the textfile collector refuses
 // them). Names are the caller's constants; valid_metric_name() and valid_label_name() check them.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace uping::monitor {
 
@@ -30,9 +33,19 @@ struct HistogramSnapshot {
   double sum = 0.0;
 };
 
+// Takes the text written so far (the whole of `out`) and usually empties it: gzips it, sends it.
+using ExpositionFlush = std::function<void(std::string& out)>;
+
 class Exposition {
  public:
   explicit Exposition(std::string& out) : out_(out) {}
+  // Hands `out` to `flush` after each whole series (a sample, a histogram) that leaves it holding
+  // `flush_at` bytes or more, so a large exposition need never be held whole. The caller flushes
+  // the rest when done.
+  Exposition(std::string& out, ExpositionFlush flush, std::size_t flush_at = kFlushAt)
+      : out_(out), flush_(std::move(flush)), flush_at_(flush_at) {}
+
+  static constexpr std::size_t kFlushAt = std::size_t{64} << 10;
 
   // Starts a family: its # HELP and # TYPE lines. A counter's name gets "_total" unless it ends in it.
   void family(std::string_view name, MetricType type, std::string_view help);
@@ -55,8 +68,13 @@ class Exposition {
 
  private:
   void series_start(std::string_view suffix, Labels labels, const Label* extra);
+  void series_end() {
+    if (flush_ && out_.size() >= flush_at_) flush_(out_);
+  }
 
   std::string& out_;
+  ExpositionFlush flush_;
+  std::size_t flush_at_ = kFlushAt;
   std::string name_;  // the current family's name (counters: with _total)
 };
 

@@ -4,8 +4,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -182,5 +185,42 @@ void HttpServer::stop() { impl_->stop(); }
 std::uint16_t HttpServer::port() const { return impl_->port(); }
 
 std::size_t HttpServer::connections() const noexcept { return impl_->connections(); }
+
+namespace {
+
+std::string_view trimmed(std::string_view text) noexcept {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+bool same_letters(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// "q=0", "q=0.", "q=0.000": the client refuses the coding.
+bool refused(std::string_view parameters) noexcept {
+  const std::string_view q = trimmed(parameters);
+  if (q.size() < 3 || !same_letters(q.substr(0, 2), "q=")) return false;
+  const std::string_view value = q.substr(2);
+  return value[0] == '0' && value.find_first_not_of('0', value.size() > 1 && value[1] == '.' ? 2 : 1) ==
+                                std::string_view::npos;
+}
+
+}  // namespace
+
+bool accepts_gzip(std::string_view accept_encoding) noexcept {
+  while (!accept_encoding.empty()) {
+    const auto comma = accept_encoding.find(',');
+    const std::string_view item = accept_encoding.substr(0, comma);
+    accept_encoding = comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
+    const auto semicolon = item.find(';');
+    if (!same_letters(trimmed(item.substr(0, semicolon)), "gzip")) continue;
+    return semicolon == std::string_view::npos || !refused(item.substr(semicolon + 1));
+  }
+  return false;
+}
 
 }  // namespace uping::monitor

@@ -41,6 +41,7 @@ struct HttpRequest {
   std::string_view target;  // "/probe?target=..." as received (not decoded)
   // Prometheus' X-Prometheus-Scrape-Timeout-Seconds, when present and a positive number.
   std::optional<double> scrape_timeout_seconds;
+  bool accepts_gzip = false;  // Accept-Encoding names gzip (Prometheus always sends it)
 };
 
 struct HttpResponse {
@@ -54,6 +55,9 @@ struct HttpResponse {
 // (timeout, client closed, server stopped) does nothing.
 using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(const HttpRequest&, Responder)>;
+
+// Whether an Accept-Encoding value accepts gzip: the token, case-insensitive, without q=0.
+bool accepts_gzip(std::string_view accept_encoding) noexcept;
 
 class HttpServer {
  public:

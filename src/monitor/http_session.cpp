@@ -204,6 +204,9 @@ void Session::dispatch() {
   if (const auto found = request.find("X-Prometheus-Scrape-Timeout-Seconds"); found != request.end()) {
     view.scrape_timeout_seconds = positive_seconds(std::string_view(found->value().data(), found->value().size()));
   }
+  if (const auto found = request.find(http::field::accept_encoding); found != request.end()) {
+    view.accepts_gzip = accepts_gzip(std::string_view(found->value().data(), found->value().size()));
+  }
   const std::uint64_t seq = ++request_seq_;
   awaiting_ = seq;
   arm_deadline(server_->limits.handler_timeout, Phase::handler);

@@ -16,6 +16,8 @@
 #include "cli/log.hpp"
 #include "monitor/event_output.hpp"
 #include "monitor/events.hpp"
+#include "monitor/exposition.hpp"
+#include "monitor/gzip.hpp"
 #include "monitor/http_server.hpp"
 #include "monitor/probe_runner.hpp"
 #include "monitor/process_stats.hpp"
@@ -344,12 +346,36 @@ class Monitor {
     return text;
   }
 
+  // What Prometheus gets (it always accepts gzip): the exposition rendered in 64 KiB pieces
+  // straight into the compressor, so a scrape holds about a twentieth of the text (1.8 MB at
+  // 10,000 targets) and never the plain exposition.
+  std::string gzipped_metrics() {
+    std::string body;
+    body.reserve(last_gzip_size_ + last_gzip_size_ / 8);
+    GzipWriter gzip(body);
+    std::string piece;
+    piece.reserve(Exposition::kFlushAt + Exposition::kFlushAt / 8);
+    render_metrics(view(), piece, [&gzip](std::string& text) {
+      gzip.write(text);
+      text.clear();
+    });
+    gzip.finish();
+    last_gzip_size_ = body.size();
+    return body;
+  }
+
   void serve(const HttpRequest& request, Responder respond) {
     const std::string_view path = request.target.substr(0, request.target.find('?'));
     HttpResponse response;
     if (path == "/metrics") {
       response.content_type = kMetricsType;
-      response.body = rendered_metrics();
+      response.headers.emplace_back("Vary", "Accept-Encoding");
+      if (request.accepts_gzip) {
+        response.body = gzipped_metrics();
+        response.headers.emplace_back("Content-Encoding", "gzip");
+      } else {
+        response.body = rendered_metrics();
+      }
     } else if (path == "/probe") {
       probes_.handle(request, std::move(respond));
       return;
@@ -417,6 +443,7 @@ class Monitor {
   std::vector<TargetView> views_;
   MonitorView view_;
   std::size_t last_exposition_size_ = 0;
+  std::size_t last_gzip_size_ = 0;
   std::vector<OutageEvent> outage_events_;  // what one settlement released
   std::optional<std::string> textfile_failure_;
   bool reload_ok_ = true;

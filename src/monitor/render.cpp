@@ -122,10 +122,7 @@ void process(Exposition& exposition, const ProcessStats& stats) {
   exposition.sample({}, stats.start_time_seconds);
 }
 
-}  // namespace
-
-void render_metrics(const MonitorView& view, std::string& out) {
-  Exposition exposition(out);
+void write_metrics(const MonitorView& view, Exposition& exposition) {
   const auto targets = view.targets;
   using Sample = std::optional<std::uint64_t>;
   using Gauge = std::optional<double>;
@@ -172,6 +169,19 @@ void render_metrics(const MonitorView& view, std::string& out) {
                     "Unix time of the last successful reload, or of the start.");
   exposition.sample({}, view.last_reload_success_seconds);
   if (view.process) process(exposition, *view.process);
+}
+
+}  // namespace
+
+void render_metrics(const MonitorView& view, std::string& out) {
+  Exposition exposition(out);
+  write_metrics(view, exposition);
+}
+
+void render_metrics(const MonitorView& view, std::string& out, const ExpositionFlush& flush) {
+  Exposition exposition(out, flush);
+  write_metrics(view, exposition);
+  if (!out.empty()) flush(out);
 }
 
 }  // namespace uping::monitor

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "monitor/exposition.hpp"
 #include "monitor/target_metrics.hpp"
 #include "uping/stats.hpp"
 
@@ -49,6 +50,11 @@ struct MonitorView {
 // Appends the whole exposition (every family once, every target's series together, no
 // timestamps) to `out`.
 void render_metrics(const MonitorView& view, std::string& out);
+// The same text in pieces: `flush` gets `out` whenever a whole series has taken it past
+// Exposition::kFlushAt (about 64 KiB), and once more at the end if anything is left, and is
+// expected to empty it (into a GzipWriter, a socket). What it is handed, concatenated, is exactly
+// what the overload above appends; at 10,000 targets that is tens of MB never held at once.
+void render_metrics(const MonitorView& view, std::string& out, const ExpositionFlush& flush);
 
 // One /probe: `count` packets to one address.
 struct ProbeOutcome {

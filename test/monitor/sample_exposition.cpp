@@ -1,7 +1,8 @@
 // Writes sample expositions to stdout for `promtool check metrics` (check_promtool.sh): the
 // writer's corner cases by hand (every family type, labels needing escapes, the special values, a
 // histogram with an overflow count), then what the monitor serves: render_metrics for a view with
-// hostile, IPv6, down and unresolved targets and process figures, and a /probe answer.
+// hostile, IPv6, down and unresolved targets and process figures, and a /probe answer; and that
+// document gzipped (check_gzip.sh).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "monitor/exposition.hpp"
+#include "monitor/gzip.hpp"
 #include "monitor/render.hpp"
 #include "../unit/monitor_feed.hpp"
 
@@ -43,7 +45,7 @@ void writer_corner_cases(std::string& out) {
   exposition.histogram({{"target", "empty"}, {"family", "ipv6"}}, {bounds, {}, 0.0});
 }
 
-void monitor_metrics(std::string& out) {
+void monitor_metrics(std::string& out, const ExpositionFlush* flush = nullptr) {
   constexpr std::int64_t t0 = 1'700'000'000;
   TargetMetrics steady(3, 2);
   for (int i = 0; i < 20; ++i) feed_reply(steady, 200 + i * 37, 64, seconds(t0 + i), seconds(t0 + i));
@@ -61,7 +63,12 @@ void monitor_metrics(std::string& out) {
       {"never.example", "", "", nullptr, 4, std::nullopt},
   };
   const ProcessStats process{0.5, 8'000'000, 120'000'000, 9, 1024, t0 - 3.5};
-  render_metrics(MonitorView{targets, process, true, t0 + 0.25, "0.0.0-sample"}, out);
+  const MonitorView view{targets, process, true, t0 + 0.25, "0.0.0-sample"};
+  if (flush != nullptr) {
+    render_metrics(view, out, *flush);
+  } else {
+    render_metrics(view, out);
+  }
 }
 
 void probe_answer(std::string& out) {
@@ -78,13 +85,33 @@ void probe_answer(std::string& out) {
   render_probe(outcome, out);
 }
 
+// The same document `times` times over, gzipped as /metrics sends it: written in pieces.
+void gzipped_metrics(std::string& out, unsigned long times) {
+  GzipWriter gzip(out);
+  const ExpositionFlush flush = [&](std::string& text) {
+    gzip.write(text);
+    text.clear();
+  };
+  std::string text;
+  for (unsigned long i = 0; i < times; ++i) {
+    writer_corner_cases(text);
+    flush(text);
+    monitor_metrics(text, &flush);
+  }
+  gzip.finish();
+}
+
 }  // namespace
 
-// With no argument: the writer's corner cases and /metrics in one document; "probe": a /probe answer.
+// With no argument: the writer's corner cases and /metrics in one document; "probe": a /probe
+// answer; "gzip [N]": the document N times (1) over in one gzip member.
 int main(int argc, char** argv) {
   std::string out;
-  if (argc > 1 && std::string(argv[1]) == "probe") {
+  const std::string mode = argc > 1 ? argv[1] : "metrics";
+  if (mode == "probe") {
     probe_answer(out);
+  } else if (mode == "gzip") {
+    gzipped_metrics(out, argc > 2 ? std::stoul(argv[2]) : 1);
   } else {
     writer_corner_cases(out);
     monitor_metrics(out);
