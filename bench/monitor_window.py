@@ -13,6 +13,7 @@ CPU is the process's utime + stime from /proc/PID/stat (all threads); the whole 
 with this script's own CPU (mostly parsing the scrapes) taken out, because on loopback the kernel answers the
 echoes and that time is not always charged to the prober.
 """
+import gzip
 import os
 import resource
 import sys
@@ -64,19 +65,24 @@ def own_cpu_seconds():
 
 
 def scrape(url, save_path, timeout):
-    """Sums of the counters the check needs, the exposition's size and how long the scrape took."""
+    """Sums of the counters the check needs, the body's size on the wire and how long the scrape took.
+
+    It asks for gzip, as Prometheus always does (both programs serve it), and reads the body back."""
     started = time.monotonic()
     chunks = []
-    with urllib.request.urlopen(url, timeout=timeout) as response:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        gzipped = response.headers.get("Content-Encoding", "") == "gzip"
         while chunk := response.read(1 << 16):  # a deadline for the whole answer, as Prometheus has
             chunks.append(chunk)
             if time.monotonic() - started > timeout:
                 raise TimeoutError(f"scrape not over after {timeout} s")
-    body = b"".join(chunks)
+    wire = b"".join(chunks)
     took = time.monotonic() - started
+    body = gzip.decompress(wire) if gzipped else wire
     if save_path:
         with open(save_path, "wb") as out:
-            out.write(body)
+            out.write(body)  # plain, for reading
     sums = {"smokeping_requests_total": 0.0, "smokeping_response_duration_seconds_count": 0.0}
     series = 0
     for line in body.split(b"\n"):
@@ -87,7 +93,7 @@ def scrape(url, save_path, timeout):
             sums[name] += float(line.rsplit(b" ", 1)[1])
             if name == "smokeping_requests_total":
                 series += 1
-    return sums, series, len(body), took
+    return sums, series, len(wire), took
 
 
 def main():

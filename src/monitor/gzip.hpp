@@ -1,24 +1,32 @@
 #pragma once
 // One gzip member (RFC 1952) written as the text arrives: what /metrics sends to a client that
 // accepts gzip (Prometheus always does), so a scrape of 10,000 targets holds a few MB of
-// compressed body instead of the plain exposition. Boost.Beast's own deflate and Boost.CRC, both
-// header-only: no zlib to link into the static binary. Pure.
+// compressed body instead of the plain exposition. Our own Deflater and CRC-32: no zlib in the
+// static binary. Pure.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include <boost/beast/zlib/deflate_stream.hpp>
-#include <boost/crc.hpp>
+#include "monitor/deflate.hpp"
 
 namespace uping::monitor {
 
+// CRC-32 as gzip and zlib compute it (reflected polynomial 0xEDB88320), eight bytes per step:
+// three times as fast as a byte-wise table, which showed in a 10,000-target scrape's CPU.
+class Crc32 {
+ public:
+  void update(std::string_view bytes) noexcept;
+  std::uint32_t value() const noexcept { return ~state_; }
+
+ private:
+  std::uint32_t state_ = 0xFFFFFFFFU;
+};
+
 class GzipWriter {
  public:
-  // Appends the 10-byte header to `out` at once. `level`: 0 (stored) to 9; 1, the fastest, already
-  // shrinks an exposition twentyfold (10,000 targets: 37 MB to 1.8 MB). Throws
-  // std::invalid_argument for another level.
-  explicit GzipWriter(std::string& out, int level = 1);
+  // Appends the 10-byte header to `out` at once.
+  explicit GzipWriter(std::string& out);
 
   // Compresses `text` into `out`; some of it may wait inside the compressor until finish().
   void write(std::string_view text);
@@ -26,14 +34,10 @@ class GzipWriter {
   void finish();
 
  private:
-  // Runs the compressor until it took all of `params`' input (and, for Flush::finish, wrote its end).
-  void deflate_from(boost::beast::zlib::z_params& params, boost::beast::zlib::Flush flush);
-
   std::string& out_;
-  boost::beast::zlib::deflate_stream stream_;
-  boost::crc_32_type crc_;
+  Deflater deflater_;
+  Crc32 crc_;
   std::uint32_t input_size_ = 0;  // ISIZE: the input's length modulo 2^32
-  bool finished_ = false;
 };
 
 }  // namespace uping::monitor

@@ -3,6 +3,8 @@
 no curl). Subcommands:
 
   fetch URL OUT                      GET URL (5 s bound) into OUT; exit 1 unless 200
+  fetch-gzip URL OUT                 the same asking for gzip as Prometheus does; exit 1 unless the answer is
+                                     gzip (Content-Encoding, Vary) and reads back whole (CRC-32, length); OUT plain
   value FILE NAME [LABEL=VALUE...]   sum of the samples of NAME whose labels include those; "absent", exit 3
   series FILE NAME [LABEL=VALUE...]  how many such samples
   labels FILE NAME LABEL             the distinct values of LABEL among NAME's samples, one a line
@@ -17,6 +19,7 @@ no curl). Subcommands:
                                      true, null, 3, a string without quotes), or their KEY, one a line;
                                      exit 2 when a line of FILE is not a JSON object
 """
+import gzip
 import json
 import re
 import sys
@@ -70,16 +73,27 @@ def number(value):
     return str(int(value)) if value == int(value) and abs(value) < 2**53 else repr(value)
 
 
-def cmd_fetch(url, out):
+def cmd_fetch(url, out, headers=None):
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as response:
             body = response.read()
             status = response.status
+            answer_headers = response.headers
     except urllib.error.HTTPError as error:
-        body, status = error.read(), error.code
+        body, status, answer_headers = error.read(), error.code, error.headers
     except OSError as error:
         print(f"GET {url}: {error}")
         return 1
+    if headers and status == 200:
+        coding, vary = answer_headers.get("Content-Encoding", ""), answer_headers.get("Vary", "")
+        if coding != "gzip" or vary != "Accept-Encoding":
+            print(f"GET {url} accepting gzip: Content-Encoding {coding!r}, Vary {vary!r}")
+            return 1
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError) as error:  # a bad header, CRC-32 or length; a cut stream
+            print(f"GET {url}: the gzip body does not read back: {error}")
+            return 1
     with open(out, "wb") as f:
         f.write(body)
     if status != 200:
@@ -208,7 +222,11 @@ def cmd_events(path, *args):
     return 0
 
 
-COMMANDS = {"fetch": cmd_fetch, "value": cmd_value, "series": cmd_series, "labels": cmd_labels,
+def cmd_fetch_gzip(url, out):
+    return cmd_fetch(url, out, {"Accept-Encoding": "gzip"})
+
+
+COMMANDS = {"fetch": cmd_fetch, "fetch-gzip": cmd_fetch_gzip, "value": cmd_value, "series": cmd_series, "labels": cmd_labels,
             "invariant": cmd_invariant, "query": cmd_query, "range": cmd_range, "targets": cmd_targets, "events": cmd_events}
 
 if __name__ == "__main__":

@@ -214,6 +214,22 @@ metrics=$(metrics_now final)
 capture promtool-metrics "$PROMTOOL" check metrics <"$metrics"
 check_rc promtool-metrics 0 "promtool check metrics on /metrics"
 check_invariant "/metrics" "$metrics"
+# What Prometheus itself gets: gzip (it always asks); the same series as the plain answer, still valid.
+gzipped=$LIVE_OUT/final-gzip.prom
+capture fetch-gzip timeout -k 2 10 ip netns exec "$ns" "$MON_PYTHON" "$MONITOR_CHECK" fetch-gzip \
+  "http://127.0.0.1:$MON_PORT/metrics" "$gzipped"
+check_rc fetch-gzip 0 "/metrics accepting gzip: Content-Encoding gzip, Vary, the body reads back whole"
+capture promtool-gzip "$PROMTOOL" check metrics <"$gzipped"
+check_rc promtool-gzip 0 "promtool check metrics on the gzip answer"
+check_invariant "/metrics (gzip)" "$gzipped"
+# Fetched later, it has every series of the plain one (a series, once there, stays while its target does).
+missing=$(comm -23 <(grep -v '^#' "$metrics" | sed 's/ [^ ]*$//' | sort) \
+  <(grep -v '^#' "$gzipped" | sed 's/ [^ ]*$//' | sort) | wc -l)
+if (($(grep -vc '^#' "$metrics") > 100 && missing == 0)); then
+  pass "gzip /metrics has every series of the plain answer before it"
+else
+  fail "gzip /metrics lacks $missing series of the plain answer (of $(grep -vc '^#' "$metrics"))"
+fi
 monitor_stop TERM
 check_rc mon 0 "uping --monitor stopped by SIGTERM"
 check_clean_stderr mon
