@@ -301,7 +301,9 @@ class Monitor {
   }
 
   void write_textfile_now() {
-    const auto failure = write_textfile(*options_.textfile, rendered_metrics());
+    const auto failure = write_textfile(*options_.textfile, [this](const TextfileWrite& write) {
+      render_in_pieces([&write](std::string_view piece) { write(piece); });
+    });
     // Said when it starts failing and when the failure changes, not at every interval.
     if (failure && failure != textfile_failure_) say("--textfile: " + *failure);
     textfile_failure_ = failure;
@@ -346,19 +348,25 @@ class Monitor {
     return text;
   }
 
-  // What Prometheus gets (it always accepts gzip): the exposition rendered in 64 KiB pieces
-  // straight into the compressor, so a scrape holds about a twentieth of the text (1.8 MB at
-  // 10,000 targets) and never the plain exposition.
+  // The exposition in pieces of about 64 KiB, each handed to `take` and then reused: the text is
+  // never held whole (32 MB at 10,000 targets).
+  template <typename Take>
+  void render_in_pieces(Take take) {
+    std::string piece;
+    piece.reserve(Exposition::kFlushAt + Exposition::kFlushAt / 8);
+    render_metrics(view(), piece, [&take](std::string& text) {
+      take(std::string_view(text));
+      text.clear();
+    });
+  }
+
+  // What Prometheus gets (it always accepts gzip): the pieces straight into the compressor, so a
+  // scrape holds the compressed body only, about a fifteenth of the text (2.2 MB at 10,000 targets).
   std::string gzipped_metrics() {
     std::string body;
     body.reserve(last_gzip_size_ + last_gzip_size_ / 8);
     GzipWriter gzip(body);
-    std::string piece;
-    piece.reserve(Exposition::kFlushAt + Exposition::kFlushAt / 8);
-    render_metrics(view(), piece, [&gzip](std::string& text) {
-      gzip.write(text);
-      text.clear();
-    });
+    render_in_pieces([&gzip](std::string_view piece) { gzip.write(piece); });
     gzip.finish();
     last_gzip_size_ = body.size();
     return body;

@@ -29,7 +29,7 @@ int write_all(int fd, std::string_view text) {
 
 }  // namespace
 
-std::optional<std::string> write_textfile(const std::string& path, std::string_view text) {
+std::optional<std::string> write_textfile(const std::string& path, const TextfileSource& source) {
   const auto slash = path.rfind('/');
   const std::string directory = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -50,7 +50,11 @@ std::optional<std::string> write_textfile(const std::string& path, std::string_v
     ::close(fd);
     return fail("chmod", error);
   }
-  if (const int error = write_all(fd, text); error != 0) {
+  int write_error = 0;
+  source([fd, &write_error](std::string_view piece) {
+    if (write_error == 0) write_error = write_all(fd, piece);
+  });
+  if (const int error = write_error; error != 0) {
     ::close(fd);
     return fail("write", error);
   }

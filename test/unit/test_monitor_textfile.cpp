@@ -1,8 +1,10 @@
 // --textfile: written whole through a temporary file that node_exporter ignores, renamed over the
 // path; failures name the path and the step and leave no temporary behind.
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -113,5 +115,45 @@ TEST_CASE("textfile: a path without a directory part writes in the current direc
   fs::current_path(previous);
   REQUIRE_FALSE(failure.has_value());
   CHECK(slurp(dir.path / "here.prom") == "a 1\n");
+  CHECK(entries(dir.path) == 1);
+}
+
+TEST_CASE("textfile: written from pieces, as the monitor renders it, never held whole", "[monitor_textfile]") {
+  TempDir dir;
+  const auto path = (dir.path / "uping.prom").string();
+  std::string expected;
+  const auto failure = write_textfile(path, [&expected](const uping::monitor::TextfileWrite& write) {
+    for (int i = 0; i < 2000; ++i) {
+      const std::string piece = "uping_sample{i=\"" + std::to_string(i) + "\"} " + std::to_string(i * 7) + "\n";
+      expected += piece;
+      write(piece);
+    }
+  });
+  REQUIRE_FALSE(failure.has_value());
+  CHECK(slurp(path) == expected);
+  CHECK(entries(dir.path) == 1);
+}
+
+TEST_CASE("textfile: a write that fails midway is an error; the last file stays, no temporary", "[monitor_textfile]") {
+  TempDir dir;
+  const auto path = (dir.path / "uping.prom").string();
+  REQUIRE_FALSE(write_textfile(path, "a 1\n").has_value());
+  // A file size limit makes write(2) fail with EFBIG once 64 KiB are written (SIGXFSZ ignored).
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = saved;
+  limited.rlim_cur = 64 << 10;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &limited) == 0);
+  int pieces = 0;
+  const auto failure = write_textfile(path, [&pieces](const uping::monitor::TextfileWrite& write) {
+    for (; pieces < 100; ++pieces) write(std::string(4096, 'x'));
+  });
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+  REQUIRE(failure.has_value());
+  CHECK(failure->find(path + ": write: ") == 0);
+  CHECK(pieces == 100);  // the source ran to its end; what came after the failure was dropped
+  CHECK(slurp(path) == "a 1\n");
   CHECK(entries(dir.path) == 1);
 }
