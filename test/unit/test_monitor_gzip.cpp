@@ -25,6 +25,16 @@ std::string gzipped(std::string_view text) {
   return out;
 }
 
+// Bytes that do not compress: a 64-bit linear congruential generator's top byte.
+std::string noise_of(std::size_t size, std::uint64_t seed) {
+  std::string noise(size, '\0');
+  for (char& byte : noise) {
+    seed = seed * 6364136223846793005u + 1442695040888963407u;
+    byte = static_cast<char>(seed >> 56);
+  }
+  return noise;
+}
+
 // Lines as /metrics writes them for many targets: repetitive names, varying numbers.
 std::string exposition_like(std::size_t at_least) {
   std::string text;
@@ -91,12 +101,7 @@ TEST_CASE("monitor gzip: 10 MB of exposition-like text written in many pieces", 
 }
 
 TEST_CASE("monitor gzip: incompressible bytes round-trip (stored blocks)", "[monitor]") {
-  std::string noise(std::size_t{1} << 20, '\0');
-  std::uint64_t state = 99;
-  for (char& byte : noise) {
-    state = state * 6364136223846793005u + 1442695040888963407u;
-    byte = static_cast<char>(state >> 56);
-  }
+  const std::string noise = noise_of(std::size_t{1} << 20, 99);
   std::string out;
   GzipWriter gzip(out);
   gzip.write(std::string_view(noise).substr(0, 1000));
@@ -116,19 +121,6 @@ TEST_CASE("monitor gzip: nothing is written after the trailer", "[monitor]") {
   CHECK_THROWS_AS(gzip.finish(), std::logic_error);
   CHECK(out == done);
 }
-
-namespace {
-
-std::string noise_of(std::size_t size, std::uint64_t seed) {
-  std::string noise(size, '\0');
-  for (char& byte : noise) {
-    seed = seed * 6364136223846793005u + 1442695040888963407u;
-    byte = static_cast<char>(seed >> 56);
-  }
-  return noise;
-}
-
-}  // namespace
 
 TEST_CASE("monitor gzip: the deflater's edges read back exactly", "[monitor]") {
   SECTION("one byte repeated: overlapping matches at distance 1") {
