@@ -131,31 +131,41 @@ void Deflater::compress_waiting(bool final) {
 }
 
 void Deflater::emit_block(std::size_t start, std::size_t end, bool final) {
-  tokenize(start, end);
+  const std::size_t coded_bits = tokenize(start, end);
   // Stored: 3 header bits, padding to a byte, LEN and NLEN, the bytes. Fixed: header, codes, end.
+  const std::size_t fixed_bits = 3 + coded_bits + fixed_codes()[kEndOfBlock].length;
   const std::size_t stored_bits = 3 + 7 + 32 + 8 * (end - start);
-  if (fixed_bits() < stored_bits) {
+  if (fixed_bits < stored_bits) {
     emit_fixed(final);
   } else {
     emit_stored(std::string_view(window_).substr(start, end - start), final);
   }
 }
 
-void Deflater::tokenize(std::size_t start, std::size_t end) {
+std::size_t Deflater::tokenize(std::size_t start, std::size_t end) {
+  const auto& codes = fixed_codes();
   tokens_.clear();
+  std::size_t bits = 0;
   for (std::size_t at = start; at < end;) {
     std::uint16_t distance = 0;
     const std::size_t length = longest_match(at, end, distance);
     if (length >= kMinMatch) {
-      tokens_.push_back({static_cast<std::uint16_t>(length), distance});
+      const auto length_code = static_cast<std::uint8_t>(code_for(kLengthBase, static_cast<unsigned>(length)));
+      const auto distance_code = static_cast<std::uint8_t>(code_for(kDistanceBase, distance));
+      tokens_.push_back({static_cast<std::uint16_t>(length), distance, length_code, distance_code});
+      bits += std::size_t{codes[257 + length_code].length} + kLengthExtra[length_code] + 5U +
+              kDistanceExtra[distance_code];
       for (std::size_t i = 0; i < length; ++i) insert(at + i);
       at += length;
     } else {
-      tokens_.push_back({0, static_cast<unsigned char>(window_[at])});
+      const auto literal = static_cast<unsigned char>(window_[at]);
+      tokens_.push_back({0, literal, 0, 0});
+      bits += codes[literal].length;
       insert(at);
       ++at;
     }
   }
+  return bits;
 }
 
 // The longest earlier copy of the bytes at `at` (within 32 KiB, not past `limit`), through the
@@ -192,21 +202,6 @@ void Deflater::insert(std::size_t at) {
   head = position;
 }
 
-std::size_t Deflater::fixed_bits() const {
-  const auto& codes = fixed_codes();
-  std::size_t bits = 3 + codes[kEndOfBlock].length;
-  for (const Token& token : tokens_) {
-    if (token.length == 0) {
-      bits += codes[token.value].length;
-      continue;
-    }
-    const unsigned length_code = code_for(kLengthBase, token.length);
-    const unsigned distance_code = code_for(kDistanceBase, token.value);
-    bits += std::size_t{codes[257 + length_code].length} + kLengthExtra[length_code] + 5U + kDistanceExtra[distance_code];
-  }
-  return bits;
-}
-
 void Deflater::emit_fixed(bool final) {
   const auto& codes = fixed_codes();
   put_bits(final ? 1U : 0U, 1);
@@ -216,13 +211,11 @@ void Deflater::emit_fixed(bool final) {
       put_bits(codes[token.value].bits, codes[token.value].length);
       continue;
     }
-    const unsigned length_code = code_for(kLengthBase, token.length);
-    const Code& code = codes[257 + length_code];
+    const Code& code = codes[257 + token.length_code];
     put_bits(code.bits, code.length);
-    put_bits(token.length - kLengthBase[length_code], kLengthExtra[length_code]);
-    const unsigned distance_code = code_for(kDistanceBase, token.value);
-    put_bits(reversed(distance_code, 5), 5);
-    put_bits(token.value - kDistanceBase[distance_code], kDistanceExtra[distance_code]);
+    put_bits(token.length - kLengthBase[token.length_code], kLengthExtra[token.length_code]);
+    put_bits(reversed(token.distance_code, 5), 5);
+    put_bits(token.value - kDistanceBase[token.distance_code], kDistanceExtra[token.distance_code]);
   }
   put_bits(codes[kEndOfBlock].bits, codes[kEndOfBlock].length);
 }

@@ -25,12 +25,15 @@ class Deflater {
 
  private:
   struct Token {
-    std::uint16_t length;    // 0: a literal byte
-    std::uint16_t value;     // the literal, or the match's distance
+    std::uint16_t length;         // 0: a literal byte
+    std::uint16_t value;          // the literal, or the match's distance
+    std::uint8_t length_code;     // a match's codes (RFC 1951 3.2.5), found once when it is found
+    std::uint8_t distance_code;
   };
 
   void compress_waiting(bool final);
-  void tokenize(std::size_t start, std::size_t end);  // window offsets: [start, end) into tokens_
+  // Window offsets [start, end) into tokens_; returns the bits their fixed codes take.
+  std::size_t tokenize(std::size_t start, std::size_t end);
   std::size_t longest_match(std::size_t at, std::size_t limit, std::uint16_t& distance) const;
   void insert(std::size_t at);
   void emit_block(std::size_t start, std::size_t end, bool final);
@@ -38,7 +41,6 @@ class Deflater {
   void emit_stored(std::string_view bytes, bool final);
   void put_bits(std::uint32_t value, unsigned count);
   void flush_to_byte();
-  std::size_t fixed_bits() const;
 
   std::string& out_;
   std::string window_;            // up to 32 KiB already coded, then the input not yet coded
