@@ -289,20 +289,28 @@ kill_peer() {
 # writing its truth to out/TAG.truth. Returns 0 once the device is up with its addresses and
 # routes; 1 (its stderr shown, nothing left running) when it does not come up within 10 s.
 start_peer() {
-  local tag=$1 ns=$2 i
+  local tag=$1 ns=$2
   shift 2
   timeout -k 2 $((PEER_TIMEOUT + 5)) ip netns exec "$ns" "$PEER" --dev peer0 --timeout "$PEER_TIMEOUT" \
     --truth "$LIVE_OUT/$tag.truth" --ready "$LIVE_OUT/$tag.ready" "$@" \
     >"$LIVE_OUT/$tag.peer.out" 2>"$LIVE_OUT/$tag.peer.err" &
   PEER_PID=$!
+  wait_peer_ready "$tag" "$PEER_PID" && return 0
+  kill_peer
+  return 1
+}
+
+# wait_peer_ready TAG PID: 0 once the peer PID wrote out/TAG.ready (its device is up); 1, its stderr
+# shown, when it exited or 10 s passed first.
+wait_peer_ready() {
+  local tag=$1 pid=$2 i
   for ((i = 0; i < 200; i++)); do
     [[ -e $LIVE_OUT/$tag.ready ]] && return 0
-    kill -0 "$PEER_PID" 2>/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
-  echo "    --- peer stderr:"
+  echo "    --- peer $tag stderr:"
   sed 's/^/    | /' "$LIVE_OUT/$tag.peer.err"
-  kill_peer
   return 1
 }
 

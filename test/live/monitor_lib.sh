@@ -67,21 +67,14 @@ monitor_netns() {
 # peer_start TAG NS DEV SCENARIO...: a peer on its own TUN device DEV, addresses and routes left to the test
 # (--no-configure), its truth in out/TAG.truth. Returns 0 once the device is up, 1 (stderr shown) if not in 10 s.
 peer_start() {
-  local tag=$1 ns=$2 dev=$3 i
+  local tag=$1 ns=$2 dev=$3
   shift 3
   timeout -k 2 $((PEER_TIMEOUT + 5)) ip netns exec "$ns" "$PEER" --dev "$dev" --no-configure --timeout "$PEER_TIMEOUT" \
     --truth "$LIVE_OUT/$tag.truth" --ready "$LIVE_OUT/$tag.ready" "$@" \
     >"$LIVE_OUT/$tag.peer.out" 2>"$LIVE_OUT/$tag.peer.err" &
   MON_PEER_BG[$tag]=$!
   BG_PIDS+=($!)
-  for ((i = 0; i < 200; i++)); do
-    [[ -e $LIVE_OUT/$tag.ready ]] && return 0
-    kill -0 "${MON_PEER_BG[$tag]}" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "    --- peer $tag stderr:"
-  sed 's/^/    | /' "$LIVE_OUT/$tag.peer.err"
-  return 1
+  wait_peer_ready "$tag" "${MON_PEER_BG[$tag]}"
 }
 
 # peer_route NS DEV ADDRESS...: each ADDRESS (a /32 or /128) routed to DEV, replacing its route if it had one.
